@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages vigil builds, tests and benchmarks with.
+# Idempotent: only missing packages are installed, so a second run is a no-op.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libcurl4-openssl-dev libsqlite3-dev libyaml-cpp-dev libfmt-dev libspdlog-dev
+  libcli11-dev libhowardhinnant-date-dev libre2-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nginx-light curl sqlite3 procps python3
+)
+# Benchmark peers: only `make bench` needs them.
+if [[ "${1:-}" == "--bench" ]]; then
+  PACKAGES+=(prometheus-blackbox-exporter wrk)
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts nginx on :80 after install; vigil's tests run their own on loopback.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet nginx 2>/dev/null; then
+  $SUDO systemctl stop nginx || true
+  $SUDO systemctl disable nginx >/dev/null 2>&1 || true
+fi

@@ -1,0 +1,53 @@
+#include "common/worker.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace vigil {
+
+struct BlockingWorker::Impl {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::function<void()>> jobs;
+  bool stopping = false;
+  std::thread thread;
+
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return stopping || !jobs.empty(); });
+        if (jobs.empty()) return;
+        job = std::move(jobs.front());
+        jobs.pop_front();
+      }
+      job();
+    }
+  }
+};
+
+BlockingWorker::BlockingWorker() : impl_(std::make_unique<Impl>()) {
+  impl_->thread = std::thread([this] { impl_->run(); });
+}
+
+BlockingWorker::~BlockingWorker() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_one();
+  impl_->thread.join();
+}
+
+void BlockingWorker::post(std::function<void()> job) {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->jobs.push_back(std::move(job));
+  }
+  impl_->cv.notify_one();
+}
+
+}  // namespace vigil

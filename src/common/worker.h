@@ -1,0 +1,23 @@
+// BlockingWorker: one background thread that runs posted jobs in FIFO order. The event loops
+// hand it blocking work (SQLite commits, child processes) and post the result back to their
+// own io_context, so a slow disk never stalls probing or the API.
+#pragma once
+#include <functional>
+#include <memory>
+
+namespace vigil {
+
+class BlockingWorker {
+ public:
+  BlockingWorker();
+  ~BlockingWorker();  // runs the jobs already posted, then joins
+  BlockingWorker(const BlockingWorker&) = delete;
+  BlockingWorker& operator=(const BlockingWorker&) = delete;
+  void post(std::function<void()> job);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil

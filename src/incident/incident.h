@@ -1,0 +1,62 @@
+// Incident: one outage of one service+check (or one inbound alert), with its lifecycle
+// triggered → acknowledged → resolved and a timeline of everything that happened to it.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/time.h"
+
+namespace vigil::incident {
+
+enum class Status { triggered, acknowledged, resolved };
+std::string_view to_string(Status s);
+std::optional<Status> parse_status(std::string_view s);
+
+struct TimelineEntry {
+  std::int64_t seq = 0;  // 1-based order within the incident; (incident id, seq) is unique
+  Time at{};
+  std::string kind;   // triggered|acknowledged|resolved|auto_resolved|note|retriggered|notified|notify_failed
+  std::string actor;  // "vigil", "check:login", a user name, "api"
+  std::string text;
+};
+
+struct Incident {
+  std::int64_t id = 0;  // the incident number, 1, 2, 3 ... (never reused)
+  std::string dedup_key;  // "service/check" for check alerts
+  std::string service;
+  std::string check;
+  std::string title;
+  std::string severity = "critical";
+  Status status = Status::triggered;
+  Time started_at{};   // first failing result
+  Time detected_at{};  // when the threshold was crossed and the incident opened
+  std::optional<Time> acknowledged_at;
+  std::optional<Time> resolved_at;
+  std::string resolved_by;  // "auto" when the check recovered, else the actor
+  std::vector<TimelineEntry> timeline;
+
+  bool open() const { return status != Status::resolved; }
+};
+
+// A notification to deliver at least once: one per (incident event, channel).
+// `id` is stable across retries and restarts so receivers can deduplicate.
+struct OutboxMessage {
+  std::string id;       // "vigil-<incident>-<seq>-<channel>"
+  std::string channel;  // channel name from config
+  std::int64_t incident_id = 0;
+  std::string event;    // triggered|acknowledged|resolved|note
+  std::string payload;  // JSON body, rendered once when enqueued (see docs/webhook.md)
+  Time created_at{};
+};
+
+// The unit of persistence: an incident's new state, the timeline entries it gained and the
+// notifications it caused. A Store applies it atomically (all or nothing).
+struct IncidentChange {
+  Incident incident;  // full new state (timeline may be omitted: see new_entries)
+  std::vector<TimelineEntry> new_entries;
+  std::vector<OutboxMessage> outbox;
+};
+
+}  // namespace vigil::incident

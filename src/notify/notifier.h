@@ -1,0 +1,50 @@
+// Notifier: drains the durable outbox. Pipeline of small stages:
+// claim due rows (store, off-loop) → deliver through the channel → mark delivered, or mark
+// failed with exponential backoff. At least once: a row is deleted from the due set only
+// after its channel said ok; a crash between send and mark re-sends the same stable id.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/time.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vigil {
+class BlockingWorker;
+namespace store {
+class Store;
+}
+namespace notify {
+class Channel;
+
+// Pure: when to retry after `attempts` failed deliveries (1s, 2s, 4s ... capped at 5 min).
+Duration backoff(int attempts);
+
+struct NotifierStats {
+  std::int64_t delivered = 0;
+  std::int64_t failed_attempts = 0;
+};
+
+class Notifier {
+ public:
+  Notifier(boost::asio::io_context& io, BlockingWorker& worker, store::Store& store,
+           std::map<std::string, std::unique_ptr<Channel>> channels);
+  ~Notifier();
+  void start();  // begins polling (every second, and on wake())
+  void wake();   // new rows were committed: look now
+  void stop();
+  // Replaces the channels (config reload); rows for unknown channels wait, they are not dropped.
+  void set_channels(std::map<std::string, std::unique_ptr<Channel>> channels);
+  NotifierStats stats() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace notify
+}  // namespace vigil

@@ -1,0 +1,55 @@
+// ProbeShard: runs a set of checks on one io_context (DESIGN.md §2: one io_context per probe
+// shard, shared-nothing, checks assigned by hash). Each check fires every `interval` at a
+// phase spread by jitter; the cadence is kept under load (next run = previous due time +
+// interval, missed slots are skipped and counted, never bunched). Results go to the sink on
+// the shard's thread.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "probe/check_result.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vigil::probe {
+
+struct ProbeTarget {
+  std::string check_id;  // "service/check"
+  std::shared_ptr<const config::CheckConfig> check;
+  double jitter = 0.1;  // fraction of interval used to spread first runs
+};
+
+struct ShardStats {
+  std::uint64_t started = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t skipped = 0;  // slots missed because the previous run of that check was still going
+  std::uint64_t late = 0;     // runs started more than 1s after their due time
+};
+
+class ProbeShard {
+ public:
+  using Sink = std::function<void(CheckResult)>;
+  ProbeShard(boost::asio::io_context& io, Sink sink);
+  ~ProbeShard();
+  // Replaces the checks; a check whose id and config are unchanged keeps its phase.
+  // Call on the shard's io_context thread (post to it).
+  void set_checks(std::vector<ProbeTarget> targets);
+  void start();
+  void stop();  // cancels timers and transfers in flight; no sink calls after it returns
+  ShardStats stats() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// Runs one check once, blocking (for `vigil check URL`).
+CheckResult run_once(const config::CheckConfig& check);
+
+}  // namespace vigil::probe

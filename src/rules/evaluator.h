@@ -1,0 +1,61 @@
+// Evaluator: turns CheckResults into AlertChanges. Applies a check's conditions to each
+// result, then its thresholds: `failure_threshold` consecutive failures fire, then
+// `success_threshold` consecutive passes resolve, so one blip never pages. Pure: the
+// state is a value, time comes in with the result.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/time.h"
+#include "probe/check_result.h"
+#include "rules/condition.h"
+
+namespace vigil::rules {
+
+// The check-level facts the evaluator needs (a slice of config::CheckConfig).
+struct CheckRules {
+  std::string service;
+  std::string check;
+  std::string check_type;  // "http" | "tcp": chooses the default condition and the variables
+  std::vector<Condition> conditions;  // empty: reachable (and for http: status < 400)
+  int failure_threshold = 3;
+  int success_threshold = 2;
+  std::string severity = "critical";
+};
+
+// Variables a CheckResult exposes to conditions: status, response_time, body,
+// header["X"], json.<path>, cert_expires_in (relative to result time), dns_time,
+// connect_time, tls_time, ttfb, reachable, error.
+Variables result_variables(const probe::CheckResult& r);
+
+struct Verdict {
+  bool passed = false;
+  std::string reason;  // first failing condition with the observed value, or the transport error
+};
+Verdict judge(const CheckRules& rules, const probe::CheckResult& r);
+
+// Per-check threshold state; persisted implicitly through open incidents (see app/).
+struct CheckState {
+  int consecutive_failures = 0;
+  int consecutive_successes = 0;
+  bool alerting = false;                // an AlertChange::firing was emitted and not yet resolved
+  std::optional<Time> first_failure_at;  // first failing result of the current failure streak
+  std::string last_reason;
+};
+
+struct AlertChange {
+  enum class Kind { firing, resolved };
+  Kind kind = Kind::firing;
+  std::string service;
+  std::string check;
+  std::string severity;
+  std::string summary;   // "login: status == 200 (status is 503)"
+  Time started_at{};     // first failing result (firing) / first passing result (resolved)
+  Time at{};             // the result that crossed the threshold
+};
+
+// Feeds one verdict into the state; returns an AlertChange when a threshold is crossed.
+std::optional<AlertChange> step(CheckState& state, const CheckRules& rules, const Verdict& v, Time result_time);
+
+}  // namespace vigil::rules
