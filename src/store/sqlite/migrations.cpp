@@ -1,0 +1,147 @@
+#include "store/sqlite/migrations.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "store/sqlite/db.h"
+
+namespace vigil::store::sqlite {
+namespace {
+
+// Times are Unix epoch milliseconds (INTEGER). Incident status is stored as text
+// ('triggered' | 'acknowledged' | 'resolved'), which the partial indexes below rely on.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE check_results (
+  check_id TEXT    NOT NULL,
+  at_ms    INTEGER NOT NULL,
+  passed   INTEGER NOT NULL CHECK (passed IN (0, 1)),
+  status   INTEGER NOT NULL,            -- HTTP status (0 when not applicable)
+  total_ms INTEGER NOT NULL,            -- response time
+  error    TEXT    NOT NULL DEFAULT ''  -- reason when failed
+);
+-- recent_results(check_id) newest first, per-check history for charts and reports.
+CREATE INDEX check_results_check_at ON check_results (check_id, at_ms);
+-- prune_results(before): retention deletes by time across all checks.
+CREATE INDEX check_results_at ON check_results (at_ms);
+
+CREATE TABLE incidents (
+  id                 INTEGER PRIMARY KEY,  -- the incident number, never reused
+  dedup_key          TEXT    NOT NULL,
+  service            TEXT    NOT NULL,
+  check_name         TEXT    NOT NULL,
+  title              TEXT    NOT NULL,
+  severity           TEXT    NOT NULL,
+  status             TEXT    NOT NULL CHECK (status IN ('triggered', 'acknowledged', 'resolved')),
+  started_at_ms      INTEGER NOT NULL,
+  detected_at_ms     INTEGER NOT NULL,
+  acknowledged_at_ms INTEGER,
+  resolved_at_ms     INTEGER,
+  resolved_by        TEXT    NOT NULL DEFAULT ''
+);
+-- At most one open incident per dedup key; also serves open_incidents().
+CREATE UNIQUE INDEX incidents_open_dedup ON incidents (dedup_key) WHERE status != 'resolved';
+-- list_incidents(service=...) newest first.
+CREATE INDEX incidents_service ON incidents (service, id);
+
+CREATE TABLE timeline (
+  incident_id INTEGER NOT NULL REFERENCES incidents (id),
+  seq         INTEGER NOT NULL,
+  at_ms       INTEGER NOT NULL,
+  kind        TEXT    NOT NULL,
+  actor       TEXT    NOT NULL,
+  text        TEXT    NOT NULL,
+  PRIMARY KEY (incident_id, seq)
+) WITHOUT ROWID;
+
+-- Durable notifications (at-least-once, receivers deduplicate by id). incident_id is not a
+-- foreign key so a message can outlive or precede its incident row (e.g. test messages).
+CREATE TABLE outbox (
+  id                 TEXT    PRIMARY KEY,
+  channel            TEXT    NOT NULL,
+  incident_id        INTEGER NOT NULL,
+  event              TEXT    NOT NULL,
+  payload            TEXT    NOT NULL,
+  created_at_ms      INTEGER NOT NULL,
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at_ms INTEGER NOT NULL,
+  claimed_until_ms   INTEGER NOT NULL DEFAULT 0,
+  delivered_at_ms    INTEGER,
+  last_error         TEXT    NOT NULL DEFAULT ''
+);
+-- Only undelivered rows are ever scanned (claim_outbox oldest first, outbox_pending).
+CREATE INDEX outbox_undelivered ON outbox (created_at_ms) WHERE delivered_at_ms IS NULL;
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, kV1},
+}};
+
+Result<int> current_version(Db& db) {
+  auto st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!st.ok()) return st.error();
+  auto row = st->step();
+  if (!row.ok()) return row.error();
+  return *row ? static_cast<int>(st->col_int(0)) : 0;
+}
+
+Error too_new(const Db& db, int found, int known) {
+  return Error{fmt::format("database {} has schema version {}, newer than this vigil knows ({}): "
+                           "it was written by a newer vigil; run that version (or restore a "
+                           "backup) instead of downgrading",
+                           db.path(), found, known),
+               db.path()};
+}
+
+}  // namespace
+
+std::span<const Migration> builtin_migrations() { return kMigrations; }
+
+Result<MigrationReport> migrate(Db& db, std::span<const Migration> migrations, Time now) {
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1)
+      return Error{fmt::format("migration list out of order: entry {} has version {}", i + 1,
+                               migrations[i].version)};
+  }
+  const int latest = static_cast<int>(migrations.size());
+
+  if (auto s = db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                       " version    INTEGER PRIMARY KEY,"
+                       " applied_at INTEGER NOT NULL"  // Unix ms
+                       ")");
+      !s.ok())
+    return Error{fmt::format("{}: create schema_migrations: {}", db.path(), s.error().message), db.path()};
+
+  auto found = current_version(db);
+  if (!found.ok()) return Error{fmt::format("{}: read schema version: {}", db.path(), found.error().message)};
+  MigrationReport report{*found, *found, 0};
+  if (*found > latest) return too_new(db, *found, latest);
+
+  for (const Migration& m : migrations) {
+    if (m.version <= report.to_version) continue;
+    Txn txn(db);
+    if (auto s = txn.begin(); !s.ok())
+      return Error{fmt::format("{}: migration {}: {}", db.path(), m.version, s.error().message)};
+    // Re-read under the write lock: another process may have migrated meanwhile.
+    auto now_version = current_version(db);
+    if (!now_version.ok()) return now_version.error();
+    if (*now_version > latest) return too_new(db, *now_version, latest);
+    if (*now_version >= m.version) {
+      report.to_version = *now_version;
+      continue;  // txn rolls back: nothing was written
+    }
+    if (auto s = db.exec(std::string(m.sql)); !s.ok())
+      return Error{fmt::format("{}: migration {}: {}", db.path(), m.version, s.error().message)};
+    auto rec = db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)");
+    if (!rec.ok()) return rec.error();
+    rec->bind_int(1, m.version).bind_int(2, now.time_since_epoch().count());
+    if (auto s = rec->run(); !s.ok()) return s.error();
+    if (auto s = txn.commit(); !s.ok())
+      return Error{fmt::format("{}: migration {}: commit: {}", db.path(), m.version, s.error().message)};
+    report.to_version = m.version;
+    ++report.applied;
+  }
+  return report;
+}
+
+}  // namespace vigil::store::sqlite

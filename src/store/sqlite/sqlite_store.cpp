@@ -1,0 +1,459 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "store/sqlite/db.h"
+
+namespace vigil::store {
+
+Result<std::unique_ptr<Store>> open_sqlite(const std::string& path) {
+  auto s = sqlite::SqliteStore::open(path);
+  if (!s.ok()) return s.error();
+  return std::unique_ptr<Store>(std::move(s).value());
+}
+
+}  // namespace vigil::store
+
+namespace vigil::store::sqlite {
+namespace {
+
+using incident::Incident;
+using incident::IncidentChange;
+using incident::TimelineEntry;
+
+std::int64_t ms(Time t) { return t.time_since_epoch().count(); }
+Time at_ms(std::int64_t v) { return Time{Duration{v}}; }
+
+// The store's own spelling of incident status (the schema's CHECK constraint and partial
+// indexes use these words), kept here so the schema does not depend on another domain's text.
+std::string_view status_text(incident::Status s) {
+  switch (s) {
+    case incident::Status::triggered: return "triggered";
+    case incident::Status::acknowledged: return "acknowledged";
+    case incident::Status::resolved: return "resolved";
+  }
+  return "triggered";
+}
+
+std::optional<incident::Status> parse_status_text(std::string_view s) {
+  if (s == "triggered") return incident::Status::triggered;
+  if (s == "acknowledged") return incident::Status::acknowledged;
+  if (s == "resolved") return incident::Status::resolved;
+  return std::nullopt;
+}
+
+Error with_context(std::string_view context, const Error& e) {
+  return Error{fmt::format("{}: {}", context, e.message), e.field};
+}
+
+constexpr std::string_view kIncidentColumns =
+    "id, dedup_key, service, check_name, title, severity, status, started_at_ms, detected_at_ms, "
+    "acknowledged_at_ms, resolved_at_ms, resolved_by";
+
+Result<Incident> read_incident(const Stmt& st) {
+  Incident in;
+  in.id = st.col_int(0);
+  in.dedup_key = st.col_text(1);
+  in.service = st.col_text(2);
+  in.check = st.col_text(3);
+  in.title = st.col_text(4);
+  in.severity = st.col_text(5);
+  const std::string status = st.col_text(6);
+  auto parsed = parse_status_text(status);
+  if (!parsed) return Error{fmt::format("incident {} has unknown status \"{}\"", in.id, status)};
+  in.status = *parsed;
+  in.started_at = at_ms(st.col_int(7));
+  in.detected_at = at_ms(st.col_int(8));
+  if (!st.col_null(9)) in.acknowledged_at = at_ms(st.col_int(9));
+  if (!st.col_null(10)) in.resolved_at = at_ms(st.col_int(10));
+  in.resolved_by = st.col_text(11);
+  return in;
+}
+
+// Collects every row of a SELECT of incident columns.
+Result<std::vector<Incident>> read_incidents(Stmt& st) {
+  std::vector<Incident> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row.ok()) return row.error();
+    if (!*row) return out;
+    auto in = read_incident(st);
+    if (!in.ok()) return in.error();
+    out.push_back(std::move(*in));
+  }
+}
+
+std::optional<std::int64_t> opt_ms(const std::optional<Time>& t) {
+  if (!t) return std::nullopt;
+  return ms(*t);
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(std::unique_ptr<Db> db, MigrationReport report, Options options)
+    : db_(std::move(db)), migrations_(report), options_(options) {}
+
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, const Options& options) {
+  // Create the parent folder (config says e.g. `sqlite: data/vigil.db`).
+  if (path != ":memory:" && !path.empty() && path.rfind("file:", 0) != 0) {
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(parent, ec);
+      if (ec)
+        return Error{fmt::format("cannot create directory {} for the database: {}", parent.string(), ec.message()),
+                     path};
+    }
+  }
+  auto db = Db::open(path, options.busy_timeout_ms);
+  if (!db.ok()) return db.error();
+  auto report = migrate(**db, options.migrations, now_ms());
+  if (!report.ok()) return report.error();
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db), *report, options));
+}
+
+// ---------------------------------------------------------------------------- probe results
+
+Status SqliteStore::append_results(const std::vector<ResultRow>& rows) {
+  if (rows.empty()) return Status::Ok();
+  std::lock_guard lock(mu_);
+  Txn txn(*db_);
+  if (auto s = txn.begin(); !s.ok()) return with_context("append results", s.error());
+  {
+    auto st = db_->prepare(
+        "INSERT INTO check_results (check_id, at_ms, passed, status, total_ms, error) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!st.ok()) return st.error();
+    for (const ResultRow& r : rows) {
+      st->reset();
+      st->bind_text(1, r.check_id)
+          .bind_int(2, ms(r.at))
+          .bind_int(3, r.passed ? 1 : 0)
+          .bind_int(4, r.status)
+          .bind_int(5, r.total.count())
+          .bind_text(6, r.error);
+      if (auto s = st->run(); !s.ok())
+        return with_context(fmt::format("append results (check {})", r.check_id), s.error());
+    }
+  }
+  if (auto s = txn.commit(); !s.ok()) return with_context("append results: commit", s.error());
+  return Status::Ok();
+}
+
+Result<std::int64_t> SqliteStore::prune_results(Time before) {
+  const int chunk = options_.prune_chunk > 0 ? options_.prune_chunk : 20000;
+  std::int64_t total = 0;
+  for (;;) {
+    // One transaction per chunk, the mutex released in between: other calls interleave.
+    std::lock_guard lock(mu_);
+    Txn txn(*db_);
+    if (auto s = txn.begin(); !s.ok()) return with_context("prune results", s.error());
+    std::int64_t deleted = 0;
+    {
+      auto st = db_->prepare(
+          "DELETE FROM check_results WHERE rowid IN "
+          "(SELECT rowid FROM check_results WHERE at_ms < ?1 LIMIT ?2)");
+      if (!st.ok()) return st.error();
+      st->bind_int(1, ms(before)).bind_int(2, chunk);
+      if (auto s = st->run(); !s.ok()) return with_context("prune results", s.error());
+      deleted = db_->changes();
+    }
+    if (auto s = txn.commit(); !s.ok()) return with_context("prune results: commit", s.error());
+    total += deleted;
+    if (deleted < chunk) return total;
+  }
+}
+
+Result<std::vector<ResultRow>> SqliteStore::recent_results(const std::string& check_id, int limit) {
+  std::vector<ResultRow> out;
+  if (limit <= 0) return out;
+  std::lock_guard lock(mu_);
+  auto st = db_->prepare(
+      "SELECT check_id, at_ms, passed, status, total_ms, error FROM check_results "
+      "WHERE check_id = ?1 ORDER BY at_ms DESC, rowid DESC LIMIT ?2");
+  if (!st.ok()) return st.error();
+  st->bind_text(1, check_id).bind_int(2, limit);
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return with_context("recent results", row.error());
+    if (!*row) return out;
+    ResultRow r;
+    r.check_id = st->col_text(0);
+    r.at = at_ms(st->col_int(1));
+    r.passed = st->col_int(2) != 0;
+    r.status = static_cast<int>(st->col_int(3));
+    r.total = Duration{st->col_int(4)};
+    r.error = st->col_text(5);
+    out.push_back(std::move(r));
+  }
+}
+
+// ------------------------------------------------------------------------------- incidents
+
+Status SqliteStore::apply(const IncidentChange& change) {
+  const Incident& in = change.incident;
+  if (in.id <= 0) return Error{fmt::format("apply: incident id must be positive, got {}", in.id), "id"};
+  std::lock_guard lock(mu_);
+  if (auto s = apply_locked(change); !s.ok()) return with_context(fmt::format("apply incident {}", in.id), s.error());
+  return Status::Ok();
+}
+
+Status SqliteStore::apply_locked(const IncidentChange& change) {
+  const Incident& in = change.incident;
+  Txn txn(*db_);  // declared first: every statement below is reset before it rolls back
+  if (auto s = txn.begin(); !s.ok()) return s;
+  {
+    auto st = db_->prepare(
+        "INSERT INTO incidents (id, dedup_key, service, check_name, title, severity, status, "
+        "started_at_ms, detected_at_ms, acknowledged_at_ms, resolved_at_ms, resolved_by) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+        "ON CONFLICT (id) DO UPDATE SET dedup_key = excluded.dedup_key, service = excluded.service, "
+        "check_name = excluded.check_name, title = excluded.title, severity = excluded.severity, "
+        "status = excluded.status, started_at_ms = excluded.started_at_ms, "
+        "detected_at_ms = excluded.detected_at_ms, acknowledged_at_ms = excluded.acknowledged_at_ms, "
+        "resolved_at_ms = excluded.resolved_at_ms, resolved_by = excluded.resolved_by");
+    if (!st.ok()) return st.error();
+    st->bind_int(1, in.id)
+        .bind_text(2, in.dedup_key)
+        .bind_text(3, in.service)
+        .bind_text(4, in.check)
+        .bind_text(5, in.title)
+        .bind_text(6, in.severity)
+        .bind_text(7, status_text(in.status))
+        .bind_int(8, ms(in.started_at))
+        .bind_int(9, ms(in.detected_at))
+        .bind_opt_int(10, opt_ms(in.acknowledged_at))
+        .bind_opt_int(11, opt_ms(in.resolved_at))
+        .bind_text(12, in.resolved_by);
+    if (auto s = st->run(); !s.ok()) return s;
+  }
+  if (!change.new_entries.empty()) {
+    auto st = db_->prepare(
+        "INSERT INTO timeline (incident_id, seq, at_ms, kind, actor, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!st.ok()) return st.error();
+    for (const TimelineEntry& e : change.new_entries) {
+      st->reset();
+      st->bind_int(1, in.id)
+          .bind_int(2, e.seq)
+          .bind_int(3, ms(e.at))
+          .bind_text(4, e.kind)
+          .bind_text(5, e.actor)
+          .bind_text(6, e.text);
+      if (auto s = st->run(); !s.ok()) return with_context(fmt::format("timeline entry {}", e.seq), s.error());
+    }
+  }
+  if (!change.outbox.empty()) {
+    // Idempotent by message id: re-applying a change never enqueues a message twice (and never
+    // overwrites one that is being delivered). Only the id conflict is ignored, unlike
+    // INSERT OR IGNORE which would also swallow NOT NULL / CHECK failures.
+    auto st = db_->prepare(
+        "INSERT INTO outbox (id, channel, incident_id, event, payload, created_at_ms, attempts, "
+        "next_attempt_at_ms, claimed_until_ms, delivered_at_ms, last_error) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?6, 0, NULL, '') ON CONFLICT (id) DO NOTHING");
+    if (!st.ok()) return st.error();
+    for (const incident::OutboxMessage& m : change.outbox) {
+      st->reset();
+      st->bind_text(1, m.id)
+          .bind_text(2, m.channel)
+          .bind_int(3, m.incident_id)
+          .bind_text(4, m.event)
+          .bind_text(5, m.payload)
+          .bind_int(6, ms(m.created_at));
+      if (auto s = st->run(); !s.ok()) return with_context(fmt::format("outbox message {}", m.id), s.error());
+    }
+  }
+  return txn.commit();
+}
+
+Status SqliteStore::load_timeline(Incident& in) {
+  auto st = db_->prepare(
+      "SELECT seq, at_ms, kind, actor, text FROM timeline WHERE incident_id = ?1 ORDER BY seq");
+  if (!st.ok()) return st.error();
+  st->bind_int(1, in.id);
+  in.timeline.clear();
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return Status::Ok();
+    TimelineEntry e;
+    e.seq = st->col_int(0);
+    e.at = at_ms(st->col_int(1));
+    e.kind = st->col_text(2);
+    e.actor = st->col_text(3);
+    e.text = st->col_text(4);
+    in.timeline.push_back(std::move(e));
+  }
+}
+
+Result<std::vector<Incident>> SqliteStore::list_incidents(const IncidentFilter& filter) {
+  // A handful of SQL shapes (open × service), each prepared once and cached: every shape can
+  // use its index, which a single "(?1 IS NULL OR ...)" statement could not.
+  std::string sql = fmt::format("SELECT {} FROM incidents", kIncidentColumns);
+  std::string where;
+  if (filter.open) where = *filter.open ? "status != 'resolved'" : "status = 'resolved'";
+  if (filter.service) where += std::string(where.empty() ? "" : " AND ") + "service = ?2";
+  if (!where.empty()) sql += " WHERE " + where;
+  sql += " ORDER BY id DESC LIMIT ?1";
+
+  std::lock_guard lock(mu_);
+  auto st = db_->prepare(sql);
+  if (!st.ok()) return st.error();
+  st->bind_int(1, filter.limit < 0 ? -1 : filter.limit);  // negative: no limit
+  if (filter.service) st->bind_text(2, *filter.service);
+  auto out = read_incidents(*st);
+  if (!out.ok()) return with_context("list incidents", out.error());
+  return out;
+}
+
+Result<std::optional<Incident>> SqliteStore::get_incident(std::int64_t id) {
+  std::lock_guard lock(mu_);
+  Incident in;
+  {
+    auto st = db_->prepare(fmt::format("SELECT {} FROM incidents WHERE id = ?1", kIncidentColumns));
+    if (!st.ok()) return st.error();
+    st->bind_int(1, id);
+    auto row = st->step();
+    if (!row.ok()) return with_context(fmt::format("get incident {}", id), row.error());
+    if (!*row) return std::optional<Incident>{};
+    auto read = read_incident(*st);
+    if (!read.ok()) return read.error();
+    in = std::move(*read);
+  }
+  if (auto s = load_timeline(in); !s.ok()) return with_context(fmt::format("get incident {}", id), s.error());
+  return std::optional<Incident>(std::move(in));
+}
+
+Result<std::vector<Incident>> SqliteStore::open_incidents() {
+  std::lock_guard lock(mu_);
+  std::vector<Incident> out;
+  {
+    // Oldest first: the order the IncidentBook opened them.
+    auto st = db_->prepare(
+        fmt::format("SELECT {} FROM incidents WHERE status != 'resolved' ORDER BY id", kIncidentColumns));
+    if (!st.ok()) return st.error();
+    auto rows = read_incidents(*st);
+    if (!rows.ok()) return with_context("open incidents", rows.error());
+    out = std::move(*rows);
+  }
+  for (Incident& in : out)
+    if (auto s = load_timeline(in); !s.ok()) return with_context("open incidents", s.error());
+  return out;
+}
+
+Result<std::int64_t> SqliteStore::max_incident_id() {
+  std::lock_guard lock(mu_);
+  auto st = db_->prepare("SELECT COALESCE(MAX(id), 0) FROM incidents");
+  if (!st.ok()) return st.error();
+  auto row = st->step();
+  if (!row.ok()) return with_context("max incident id", row.error());
+  return *row ? st->col_int(0) : 0;
+}
+
+// ---------------------------------------------------------------------------------- outbox
+
+Result<std::vector<OutboxRow>> SqliteStore::claim_outbox(Time now, Duration lease, int limit) {
+  std::vector<OutboxRow> out;
+  if (limit <= 0) return out;
+  std::lock_guard lock(mu_);
+  Txn txn(*db_);
+  if (auto s = txn.begin(); !s.ok()) return with_context("claim outbox", s.error());
+  {
+    auto st = db_->prepare(
+        "SELECT id, channel, incident_id, event, payload, created_at_ms, attempts, next_attempt_at_ms, "
+        "last_error FROM outbox "
+        "WHERE delivered_at_ms IS NULL AND next_attempt_at_ms <= ?1 AND claimed_until_ms <= ?1 "
+        "ORDER BY created_at_ms, rowid LIMIT ?2");
+    if (!st.ok()) return st.error();
+    st->bind_int(1, ms(now)).bind_int(2, limit);
+    for (;;) {
+      auto row = st->step();
+      if (!row.ok()) return with_context("claim outbox", row.error());
+      if (!*row) break;
+      OutboxRow r;
+      r.message.id = st->col_text(0);
+      r.message.channel = st->col_text(1);
+      r.message.incident_id = st->col_int(2);
+      r.message.event = st->col_text(3);
+      r.message.payload = st->col_text(4);
+      r.message.created_at = at_ms(st->col_int(5));
+      r.attempts = static_cast<int>(st->col_int(6));
+      r.next_attempt_at = at_ms(st->col_int(7));
+      r.last_error = st->col_text(8);
+      out.push_back(std::move(r));
+    }
+  }
+  if (!out.empty()) {
+    auto st = db_->prepare("UPDATE outbox SET claimed_until_ms = ?2 WHERE id = ?1");
+    if (!st.ok()) return st.error();
+    for (const OutboxRow& r : out) {
+      st->reset();
+      st->bind_text(1, r.message.id).bind_int(2, ms(now + lease));
+      if (auto s = st->run(); !s.ok()) return with_context("claim outbox", s.error());
+    }
+  }
+  if (auto s = txn.commit(); !s.ok()) return with_context("claim outbox: commit", s.error());
+  return out;
+}
+
+namespace {
+
+// After an UPDATE by id changed nothing: tells "no such message" from "already delivered".
+Result<bool> outbox_exists(Db& db, const std::string& id) {
+  auto st = db.prepare("SELECT 1 FROM outbox WHERE id = ?1");
+  if (!st.ok()) return st.error();
+  st->bind_text(1, id);
+  return st->step();
+}
+
+}  // namespace
+
+Status SqliteStore::mark_delivered(const std::string& message_id, Time at) {
+  std::lock_guard lock(mu_);
+  {
+    // A second report keeps the first delivery time.
+    auto st = db_->prepare("UPDATE outbox SET delivered_at_ms = ?2 WHERE id = ?1 AND delivered_at_ms IS NULL");
+    if (!st.ok()) return st.error();
+    st->bind_text(1, message_id).bind_int(2, ms(at));
+    if (auto s = st->run(); !s.ok()) return with_context(fmt::format("mark delivered {}", message_id), s.error());
+  }
+  if (db_->changes() > 0) return Status::Ok();
+  auto exists = outbox_exists(*db_, message_id);
+  if (!exists.ok()) return with_context(fmt::format("mark delivered {}", message_id), exists.error());
+  if (!*exists) return Error{fmt::format("mark delivered: no outbox message \"{}\"", message_id), message_id};
+  return Status::Ok();
+}
+
+Status SqliteStore::mark_failed(const std::string& message_id, const std::string& error, Time next_attempt_at) {
+  std::lock_guard lock(mu_);
+  {
+    // A delivered message stays delivered (a late failure report from a slow duplicate send
+    // must not resurrect it).
+    auto st = db_->prepare(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at_ms = ?3, "
+        "claimed_until_ms = 0 WHERE id = ?1 AND delivered_at_ms IS NULL");
+    if (!st.ok()) return st.error();
+    st->bind_text(1, message_id).bind_text(2, error).bind_int(3, ms(next_attempt_at));
+    if (auto s = st->run(); !s.ok()) return with_context(fmt::format("mark failed {}", message_id), s.error());
+  }
+  if (db_->changes() > 0) return Status::Ok();
+  auto exists = outbox_exists(*db_, message_id);
+  if (!exists.ok()) return with_context(fmt::format("mark failed {}", message_id), exists.error());
+  if (!*exists) return Error{fmt::format("mark failed: no outbox message \"{}\"", message_id), message_id};
+  return Status::Ok();
+}
+
+Result<std::int64_t> SqliteStore::outbox_pending() {
+  std::lock_guard lock(mu_);
+  auto st = db_->prepare("SELECT COUNT(*) FROM outbox WHERE delivered_at_ms IS NULL");
+  if (!st.ok()) return st.error();
+  auto row = st->step();
+  if (!row.ok()) return with_context("outbox pending", row.error());
+  return *row ? st->col_int(0) : 0;
+}
+
+}  // namespace vigil::store::sqlite

@@ -1,0 +1,66 @@
+// SqliteStore: the Store on one SQLite file (the default, single-node deployment).
+//
+// Durability: WAL journal with synchronous=FULL, so every method that writes returns only
+// after its transaction is committed and fsynced; a kill -9 or power loss afterwards loses
+// nothing. Each write method is one transaction (append_results: one per batch, which is
+// what amortises the fsync at high result rates).
+//
+// Threads: one connection guarded by one mutex; calls from any thread serialise. Calls block
+// (disk I/O), so the event loops call them through a worker. prune_results deletes in chunks,
+// releasing the mutex between chunks so a large retention sweep does not stall writers.
+//
+// Private to src/store/ (and its tests): everything else uses store::open_sqlite().
+#pragma once
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include "store/sqlite/migrations.h"
+#include "store/store.h"
+
+namespace vigil::store::sqlite {
+
+class Db;
+
+struct Options {
+  std::span<const Migration> migrations = builtin_migrations();
+  int busy_timeout_ms = 5000;  // waiting for another process's write lock
+  int prune_chunk = 20000;     // rows deleted per transaction by prune_results
+};
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, const Options& options = {});
+  ~SqliteStore() override;
+
+  // What open() found and did to the schema.
+  const MigrationReport& migration_report() const { return migrations_; }
+
+  Status append_results(const std::vector<ResultRow>& rows) override;
+  Result<std::int64_t> prune_results(Time before) override;
+  Result<std::vector<ResultRow>> recent_results(const std::string& check_id, int limit) override;
+
+  Status apply(const incident::IncidentChange& change) override;
+  Result<std::vector<incident::Incident>> list_incidents(const IncidentFilter& filter) override;
+  Result<std::optional<incident::Incident>> get_incident(std::int64_t id) override;
+  Result<std::vector<incident::Incident>> open_incidents() override;
+  Result<std::int64_t> max_incident_id() override;
+
+  Result<std::vector<OutboxRow>> claim_outbox(Time now, Duration lease, int limit) override;
+  Status mark_delivered(const std::string& message_id, Time at) override;
+  Status mark_failed(const std::string& message_id, const std::string& error, Time next_attempt_at) override;
+  Result<std::int64_t> outbox_pending() override;
+
+ private:
+  SqliteStore(std::unique_ptr<Db> db, MigrationReport report, Options options);
+  Status apply_locked(const incident::IncidentChange& change);
+  Status load_timeline(incident::Incident& incident);
+
+  std::mutex mu_;
+  std::unique_ptr<Db> db_;  // guarded by mu_
+  MigrationReport migrations_;
+  Options options_;
+};
+
+}  // namespace vigil::store::sqlite
