@@ -1,0 +1,133 @@
+#include "incident/incident_book.h"
+
+#include <fmt/format.h>
+
+namespace vigil::incident {
+namespace {
+
+TimelineEntry append(Incident& inc, std::string kind, std::string actor, std::string text, Time at) {
+  TimelineEntry e;
+  e.seq = inc.timeline.empty() ? 1 : inc.timeline.back().seq + 1;
+  e.at = at;
+  e.kind = std::move(kind);
+  e.actor = std::move(actor);
+  e.text = std::move(text);
+  inc.timeline.push_back(e);
+  return e;
+}
+
+Error not_open(std::int64_t id) { return Error{fmt::format("incident #{} is not open", id), "id"}; }
+
+}  // namespace
+
+void IncidentBook::restore(std::vector<Incident> open_incidents) {
+  for (auto& inc : open_incidents) {
+    if (!inc.open()) continue;
+    if (inc.id > last_id_) last_id_ = inc.id;
+    open_[inc.id] = std::move(inc);
+  }
+}
+
+std::optional<IncidentChange> IncidentBook::apply(const rules::AlertChange& alert, Time now) {
+  const std::string key = alert.service + "/" + alert.check;
+  Incident* existing = const_cast<Incident*>(find_open(key));
+  const std::string actor = "check:" + alert.check;
+
+  if (alert.kind == rules::AlertChange::Kind::resolved) {
+    if (!existing) return std::nullopt;
+    return close(*existing, "auto_resolved", actor,
+                 fmt::format("{} is passing again since {}", alert.check, format_rfc3339(alert.started_at)), now);
+  }
+  if (existing) return std::nullopt;  // dedup: the check is already being handled
+
+  Incident inc;
+  inc.id = ++last_id_;
+  inc.dedup_key = key;
+  inc.service = alert.service;
+  inc.check = alert.check;
+  inc.title = fmt::format("{}: {}", alert.service, alert.summary);
+  inc.severity = alert.severity.empty() ? "critical" : alert.severity;
+  inc.status = Status::triggered;
+  inc.started_at = alert.started_at;
+  inc.detected_at = now;
+  IncidentChange change;
+  change.new_entries.push_back(append(inc, "triggered", actor,
+                                      fmt::format("{} (failing since {})", alert.summary,
+                                                  format_rfc3339(alert.started_at)),
+                                      now));
+  change.incident = inc;
+  open_[inc.id] = std::move(inc);
+  return change;
+}
+
+Result<std::optional<IncidentChange>> IncidentBook::acknowledge(std::int64_t id, const std::string& actor,
+                                                                const std::string& note, Time now) {
+  Incident* inc = mutable_find(id);
+  if (!inc) return not_open(id);
+  if (inc->status == Status::acknowledged) return std::optional<IncidentChange>{};
+  inc->status = Status::acknowledged;
+  inc->acknowledged_at = now;
+  IncidentChange change;
+  change.new_entries.push_back(append(*inc, "acknowledged", actor, note.empty() ? "acknowledged" : note, now));
+  change.incident = *inc;
+  return std::optional<IncidentChange>{std::move(change)};
+}
+
+Result<IncidentChange> IncidentBook::resolve(std::int64_t id, const std::string& actor, const std::string& note,
+                                             Time now) {
+  Incident* inc = mutable_find(id);
+  if (!inc) return not_open(id);
+  return close(*inc, "resolved", actor, note.empty() ? "resolved" : note, now);
+}
+
+Result<IncidentChange> IncidentBook::add_note(std::int64_t id, const std::string& actor, const std::string& text,
+                                              Time now) {
+  Incident* inc = mutable_find(id);
+  if (!inc) return not_open(id);
+  IncidentChange change;
+  change.new_entries.push_back(append(*inc, "note", actor, text, now));
+  change.incident = *inc;
+  return change;
+}
+
+IncidentChange IncidentBook::close(Incident& inc, std::string kind, std::string actor, std::string text, Time now) {
+  inc.status = Status::resolved;
+  inc.resolved_at = now;
+  inc.resolved_by = kind == "auto_resolved" ? "auto" : actor;
+  IncidentChange change;
+  change.new_entries.push_back(append(inc, std::move(kind), std::move(actor), std::move(text), now));
+  change.incident = std::move(inc);
+  open_.erase(change.incident.id);
+  return change;
+}
+
+const Incident* IncidentBook::find(std::int64_t id) const {
+  auto it = open_.find(id);
+  return it == open_.end() ? nullptr : &it->second;
+}
+
+Incident* IncidentBook::mutable_find(std::int64_t id) {
+  auto it = open_.find(id);
+  return it == open_.end() ? nullptr : &it->second;
+}
+
+const Incident* IncidentBook::find_open(const std::string& dedup_key) const {
+  for (const auto& [id, inc] : open_)
+    if (inc.dedup_key == dedup_key) return &inc;
+  return nullptr;
+}
+
+std::vector<const Incident*> IncidentBook::open() const {
+  std::vector<const Incident*> out;
+  for (const auto& [id, inc] : open_) out.push_back(&inc);
+  return out;
+}
+
+IncidentChange note_on(Incident incident, const std::string& actor, const std::string& text, Time now) {
+  IncidentChange change;
+  change.new_entries.push_back(append(incident, "note", actor, text, now));
+  change.incident = std::move(incident);
+  return change;
+}
+
+}  // namespace vigil::incident

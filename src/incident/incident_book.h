@@ -1,0 +1,52 @@
+// IncidentBook: the open incidents and the rules of their lifecycle. Pure: every call takes
+// `now` and returns the IncidentChange to persist (or nothing when nothing changed); the
+// caller persists it before telling anyone. One open incident per dedup key ("service/check"),
+// numbers are never reused.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "incident/incident.h"
+#include "rules/evaluator.h"
+
+namespace vigil::incident {
+
+class IncidentBook {
+ public:
+  explicit IncidentBook(std::int64_t last_id = 0) : last_id_(last_id) {}
+
+  // Start-up: the open incidents as the store has them.
+  void restore(std::vector<Incident> open_incidents);
+
+  // A check crossed a threshold. Firing opens an incident unless one is open for the same
+  // check (dedup: nothing changes); resolved auto-resolves the open one, if any.
+  std::optional<IncidentChange> apply(const rules::AlertChange& alert, Time now);
+
+  // Human actions on an open incident. Error when the id is not open here. Acknowledging an
+  // acknowledged incident changes nothing (nullopt), as in PagerDuty.
+  Result<std::optional<IncidentChange>> acknowledge(std::int64_t id, const std::string& actor,
+                                                    const std::string& note, Time now);
+  Result<IncidentChange> resolve(std::int64_t id, const std::string& actor, const std::string& note, Time now);
+  Result<IncidentChange> add_note(std::int64_t id, const std::string& actor, const std::string& text, Time now);
+
+  const Incident* find(std::int64_t id) const;
+  const Incident* find_open(const std::string& dedup_key) const;
+  std::vector<const Incident*> open() const;
+  std::int64_t last_id() const { return last_id_; }
+
+ private:
+  Incident* mutable_find(std::int64_t id);
+  IncidentChange close(Incident& inc, std::string kind, std::string actor, std::string text, Time now);
+
+  std::int64_t last_id_;
+  std::map<std::int64_t, Incident> open_;  // id → incident (with timeline)
+};
+
+// A note on any incident, open or resolved (postmortem remarks land on resolved ones).
+IncidentChange note_on(Incident incident, const std::string& actor, const std::string& text, Time now);
+
+}  // namespace vigil::incident
