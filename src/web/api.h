@@ -1,0 +1,68 @@
+// The HTTP API of DESIGN.md §5 (/api/v1, /metrics, /-/healthy, /-/ready, /-/reload) as a
+// router over a Backend. The Backend is implemented by the daemon (src/app); the router owns
+// URL shapes, JSON representations and status codes, so both can be tested apart.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "incident/incident.h"
+#include "store/store.h"
+#include "web/http_types.h"
+
+namespace vigil::web {
+
+struct CheckStatus {
+  std::string name;
+  std::string type;    // http|tcp
+  std::string target;  // url
+  std::string interval;
+  bool up = true;            // last verdict (true before the first result)
+  bool alerting = false;     // threshold crossed, incident expected open
+  std::optional<Time> last_checked_at;
+  int last_status = 0;
+  double last_response_seconds = 0;
+  std::string last_error;
+  int consecutive_failures = 0;
+};
+
+struct ServiceStatus {
+  std::string name;
+  std::string description;
+  std::vector<CheckStatus> checks;
+  std::vector<std::int64_t> open_incidents;
+};
+
+// Outcome of a state-changing call: the incident as persisted, or an error with its HTTP status.
+struct Failure {
+  int status = 400;
+  std::string message;
+};
+template <typename T>
+using Reply = std::function<void(std::variant<T, Failure>)>;
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::vector<ServiceStatus> services() = 0;
+  virtual void list_incidents(const store::IncidentFilter& filter, Reply<std::vector<incident::Incident>> reply) = 0;
+  virtual void get_incident(std::int64_t id, Reply<incident::Incident> reply) = 0;
+  // Each answers only after the change is durable.
+  virtual void acknowledge(std::int64_t id, std::string actor, std::string note, Reply<incident::Incident> reply) = 0;
+  virtual void resolve(std::int64_t id, std::string actor, std::string note, Reply<incident::Incident> reply) = 0;
+  virtual void add_note(std::int64_t id, std::string actor, std::string text, Reply<incident::Incident> reply) = 0;
+  virtual std::string metrics() = 0;  // Prometheus text exposition
+  virtual bool ready() = 0;
+  // Re-reads the config file; on error the running config stays and the errors are returned.
+  virtual std::vector<std::string> reload() = 0;
+};
+
+Handler make_api(Backend& backend);
+
+// JSON representations (also used by the CLI's --json output and tests).
+std::string incident_json(const incident::Incident& inc, bool with_timeline);
+
+}  // namespace vigil::web
