@@ -3,6 +3,18 @@
 // `cert_expires_in > 14d`, with and/or/not, parentheses, + - * /, and typed literals
 // (numbers, durations, percentages, strings, booleans). Parsed once at config load,
 // evaluated per result against a Variables lookup. RE2 makes `matches` linear-time.
+//
+// Precedence, loosest first: or, and, not, comparisons (== != < <= > >= contains matches;
+// not chainable), + -, * /, unary -. Literals: 200, 0.5, 5% (= 0.05), 800ms / 1h30m (a
+// Duration), "text" (only \" and \\ are escapes; any other backslash is kept, so regexes
+// read naturally: "\d+"), true, false, null. Variables: dotted names (json.items.0.name)
+// with an optional string subscript (header["Content-Type"], json["user-id"]).
+// `matches` takes a string literal, compiled once at parse time (RE2 syntax, unanchored).
+//
+// Types are checked when evaluating: durations only meet durations (duration * number and
+// duration / number are durations, duration / duration is a number), a type mismatch fails
+// with a reason that says so. null (a missing header or JSON path) equals only null, is
+// never ordered, never contains or matches, and counts as false where a condition is needed.
 #pragma once
 #include <functional>
 #include <memory>
@@ -15,18 +27,25 @@
 
 namespace vigil::rules {
 
+namespace detail {
+class Resolver;  // rules/resolver.h: allocation-free variable lookup used by judge()
+}
+
 // A typed value. Percentages are numbers (5% == 0.05); durations are their own type so
 // `response_time < 800` is rejected instead of silently comparing milliseconds to seconds.
-struct Null {};
+struct Null {
+  friend bool operator==(Null, Null) { return true; }
+};
 using Value = std::variant<Null, bool, double, Duration, std::string>;
-std::string describe(const Value& v);  // for failure reasons: 503, "text", 812ms, true
+std::string describe(const Value& v);  // for failure reasons: 503, "text", 812ms, true, null
+                                        // (long strings are cut to 64 bytes + "…")
 
 // Resolves a variable. `name` is the dotted path ("status", "json.user.id"); `key` is the
 // subscript for header["X"] (empty otherwise). Returns nullopt for an unknown variable.
 using Variables = std::function<std::optional<Value>(std::string_view name, std::string_view key)>;
 
 struct ParseError {
-  int column = 0;  // 1-based column inside the condition text
+  int column = 0;  // 1-based column inside the condition text (in characters, not bytes)
   std::string message;
 };
 
@@ -41,10 +60,15 @@ class Condition {
   static std::variant<Condition, ParseError> parse(std::string_view text);
 
   // Evaluates against the variables. Type mismatches and unknown variables are failures
-  // with a reason, never exceptions.
+  // with a reason, never exceptions. Thread-safe (the compiled tree is immutable).
   EvalOutcome evaluate(const Variables& vars) const;
+  // The same, through the allocation-free resolver interface (what judge() uses).
+  EvalOutcome evaluate(detail::Resolver& vars) const;
   const std::string& text() const;
 
+  // Copies share the compiled tree (and its compiled regexes).
+  Condition(const Condition&);
+  Condition& operator=(const Condition&);
   Condition(Condition&&) noexcept;
   Condition& operator=(Condition&&) noexcept;
   ~Condition();

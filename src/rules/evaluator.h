@@ -26,13 +26,20 @@ struct CheckRules {
 
 // Variables a CheckResult exposes to conditions: status, response_time, body,
 // header["X"], json.<path>, cert_expires_in (relative to result time), dns_time,
-// connect_time, tls_time, ttfb, reachable, error.
+// connect_time, tls_time, ttfb, reachable, error. Missing values (no such header, no such
+// JSON path, body not JSON, no certificate) are null. The function refers to `r`, which
+// must outlive it; the body is parsed as JSON at most once, on the first json.* lookup.
+// judge() does not go through this (it resolves variables without copying strings).
 Variables result_variables(const probe::CheckResult& r);
+Variables result_variables(probe::CheckResult&&) = delete;  // would dangle
 
 struct Verdict {
   bool passed = false;
   std::string reason;  // first failing condition with the observed value, or the transport error
 };
+// Unreachable: fails with r.error. No conditions: http passes iff status < 400 (reason
+// "status 503"), other types iff reachable. Otherwise every condition must pass; the
+// reason is the first failing condition's.
 Verdict judge(const CheckRules& rules, const probe::CheckResult& r);
 
 // Per-check threshold state; persisted implicitly through open incidents (see app/).
@@ -41,7 +48,8 @@ struct CheckState {
   int consecutive_successes = 0;
   bool alerting = false;                // an AlertChange::firing was emitted and not yet resolved
   std::optional<Time> first_failure_at;  // first failing result of the current failure streak
-  std::string last_reason;
+  std::optional<Time> first_success_at;  // first passing result of the current success streak
+  std::string last_reason;              // the last verdict's reason (empty when it passed)
 };
 
 struct AlertChange {
@@ -50,12 +58,15 @@ struct AlertChange {
   std::string service;
   std::string check;
   std::string severity;
-  std::string summary;   // "login: status == 200 (status is 503)"
+  std::string summary;   // firing: "login: status == 200 (status is 503)"; resolved: "login: recovered"
   Time started_at{};     // first failing result (firing) / first passing result (resolved)
   Time at{};             // the result that crossed the threshold
 };
 
 // Feeds one verdict into the state; returns an AlertChange when a threshold is crossed.
+// A pass resets the failure streak, a failure the success streak. Fires once when
+// consecutive failures reach failure_threshold (not again while alerting); resolves once
+// when alerting and consecutive passes reach success_threshold. Thresholds below 1 count as 1.
 std::optional<AlertChange> step(CheckState& state, const CheckRules& rules, const Verdict& v, Time result_time);
 
 }  // namespace vigil::rules
