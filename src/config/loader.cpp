@@ -1,0 +1,75 @@
+// load_config / load_config_text: the boundary. Nothing below throws past here: yaml-cpp's
+// exceptions become ConfigErrors with their position, everything else is collected as values.
+#include <yaml-cpp/yaml.h>
+
+#include <exception>
+#include <vector>
+
+#include "config/config.h"
+#include "config/env_expand.h"
+#include "config/file_io.h"
+#include "config/sections.h"
+#include "config/yaml_reader.h"
+
+namespace vigil::config {
+
+namespace {
+
+using namespace detail;
+
+Config read_document(Context& ctx, const YAML::Node& root, const std::string& path) {
+  Config cfg;
+  cfg.path = path;
+  const Field doc = root_field(root);
+  MapView top(ctx, doc, {"server", "store", "defaults", "channels", "services"});
+  if (!top.is_map()) return cfg;
+  // Dependency order, not file order: checks inherit defaults, notify names channels.
+  if (const Field* f = top.get("server")) read_server(ctx, *f, cfg.server);
+  if (const Field* f = top.get("store")) read_store(ctx, *f, cfg.store);
+  if (const Field* f = top.get("defaults")) read_defaults(ctx, *f, cfg.defaults);
+  NameIndex channels("channel");
+  if (const Field* f = top.get("channels")) read_channels(ctx, *f, cfg.channels, channels);
+  if (const Field* f = top.get("services")) read_services(ctx, *f, cfg.defaults, channels, cfg.services);
+  return cfg;
+}
+
+LoadResult load(const std::string& text, const std::string& path, const EnvLookup& env) {
+  Context ctx(path, text, env);
+  LoadResult out;
+  try {
+    const std::vector<YAML::Node> docs = YAML::LoadAll(text);
+    // A second `---` document would be silently ignored by YAML::Load: say so instead.
+    for (std::size_t i = 1; i < docs.size(); ++i) {
+      ctx.error(pos_of(docs[i].Mark()), "", "unexpected second YAML document: vigil.yaml holds one");
+    }
+    Config cfg = read_document(ctx, docs.empty() ? YAML::Node() : docs[0], path);
+    out.errors = ctx.take_errors();
+    if (out.errors.empty()) out.config = std::move(cfg);
+  } catch (const YAML::Exception& e) {
+    // A syntax error stops yaml-cpp at the first one; report it with its position.
+    ctx.error(pos_of(e.mark), "", e.msg);
+    out.errors = ctx.take_errors();
+  } catch (const std::exception& e) {
+    ctx.error(Pos{}, "", std::string("internal error while loading: ") + e.what());
+    out.errors = ctx.take_errors();
+  }
+  return out;
+}
+
+}  // namespace
+
+LoadResult load_config_text(const std::string& text, const std::string& path) {
+  return load(text, path, process_env());
+}
+
+LoadResult load_config(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) {
+    LoadResult out;
+    out.errors.push_back(ConfigError{path, 0, 0, "", "cannot read config file: " + text.error().message});
+    return out;
+  }
+  return load_config_text(*text, path);
+}
+
+}  // namespace vigil::config

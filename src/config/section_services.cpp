@@ -1,0 +1,69 @@
+// services: — what is monitored, who hears about it (notify), and its checks.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "config/sections.h"
+#include "config/validate.h"
+
+namespace vigil::config::detail {
+
+namespace {
+
+std::string unknown_channel_message(const std::string& name, const NameIndex& channels) {
+  const auto known = channels.names();
+  if (known.empty()) return fmt::format("unknown channel \"{}\" (no channels are defined)", name);
+  if (auto hint = closest(name, known)) return fmt::format("unknown channel \"{}\" (did you mean \"{}\"?)", name, *hint);
+  std::string list;
+  for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+  return fmt::format("unknown channel \"{}\" (defined: {})", name, list);
+}
+
+void read_service(Context& ctx, const Field& f, const Defaults& defaults, const NameIndex& channels,
+                  NameIndex& names, std::vector<ServiceConfig>& out) {
+  MapView m(ctx, f, {"name", "description", "notify", "checks"});
+  if (!m.is_map()) return;
+  const std::size_t errors_before = ctx.error_count();
+  ServiceConfig s;
+  if (const Field* v = m.require("name")) {
+    if (auto name = read_string(ctx, *v)) {
+      if (auto p = check_name(*name)) ctx.error(*v, *p);
+      else if (names.add(ctx, *v, *name)) s.name = *name;
+    }
+  }
+  if (const Field* v = m.get("description")) {
+    if (auto d = read_string(ctx, *v)) s.description = *d;
+  }
+  if (const Field* v = m.get("notify")) {
+    for (const Field& item : read_list(ctx, *v)) {
+      auto name = read_string(ctx, item);
+      if (!name) continue;
+      if (!channels.contains(*name)) ctx.error(item, unknown_channel_message(*name, channels));
+      else if (std::find(s.notify.begin(), s.notify.end(), *name) != s.notify.end())
+        ctx.error(item, fmt::format("channel \"{}\" is listed twice", *name));
+      else s.notify.push_back(*name);
+    }
+  }
+  const Field* checks = m.get("checks");
+  const std::vector<Field> items = checks ? read_list(ctx, *checks) : std::vector<Field>{};
+  if (items.empty() && (!checks || checks->node.IsNull() || checks->node.IsSequence())) {
+    if (checks) ctx.error(*checks, "a service needs at least one check");
+    else ctx.error(f, "a service needs at least one check (missing key \"checks\")");
+  }
+  NameIndex check_names("check");
+  for (const Field& item : items) {
+    CheckConfig c;
+    if (read_check(ctx, item, defaults, check_names, c)) s.checks.push_back(std::move(c));
+  }
+  if (ctx.error_count() == errors_before) out.push_back(std::move(s));
+}
+
+}  // namespace
+
+void read_services(Context& ctx, const Field& f, const Defaults& defaults, const NameIndex& channels,
+                   std::vector<ServiceConfig>& out) {
+  NameIndex names("service");
+  for (const Field& item : read_list(ctx, f)) read_service(ctx, item, defaults, channels, names, out);
+}
+
+}  // namespace vigil::config::detail

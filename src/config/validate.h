@@ -1,0 +1,30 @@
+// Syntax checks of single values (names, host:port, URLs, HTTP tokens). Each returns the
+// problem as a message, or nullopt when the value is fine. Pure; private to src/config.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vigil::config::detail {
+
+using Problem = std::optional<std::string>;
+
+// Service, check and channel names end up in check ids ("service/check"), URLs and metric
+// labels, so they are restricted to [A-Za-z0-9_.-]+.
+Problem check_name(std::string_view name);
+
+// "host:port" for server.listen. Port 0 is allowed (the OS picks one; tests use it).
+Problem check_listen(std::string_view text);
+// An http:// or https:// URL with a host (checks, webhooks, server.external_url).
+Problem check_http_url(std::string_view text);
+// "tcp://host:port" (a tcp check's url).
+Problem check_tcp_url(std::string_view text);
+// "host:port" (a tcp check's target).
+Problem check_host_port(std::string_view text);
+
+// HTTP header name (an RFC 9110 token) and value (no CR/LF: no header injection).
+Problem check_header(std::string_view name, std::string_view value);
+// HTTP method: an RFC 9110 token, e.g. GET, HEAD, POST.
+Problem check_method(std::string_view method);
+
+}  // namespace vigil::config::detail

@@ -1,0 +1,69 @@
+// The shipped configs (the repo-root vigil.yaml used by `make run`, examples/*.yaml) must
+// load: they are what a new user runs first.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "config/config.h"
+
+namespace vigil::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ctest sets VIGIL_SOURCE_DIR; running the binary by hand falls back to this file's place.
+fs::path source_dir() {
+  if (const char* d = std::getenv("VIGIL_SOURCE_DIR")) return d;
+  return fs::path(__FILE__).parent_path().parent_path().parent_path();
+}
+
+LoadResult load(const std::string& relative) {
+  const fs::path p = source_dir() / relative;
+  LoadResult r = load_config(p.string());
+  for (const auto& e : r.errors) ADD_FAILURE() << to_string(e);
+  return r;
+}
+
+TEST(Examples, RootVigilYamlMonitorsItself) {
+  const auto r = load("vigil.yaml");
+  ASSERT_TRUE(r.config);
+  const Config& c = *r.config;
+  EXPECT_EQ(c.server.listen, "127.0.0.1:8080");
+  ASSERT_FALSE(c.services.empty());
+  EXPECT_EQ(c.services[0].name, "vigil-self");
+  EXPECT_EQ(c.services[0].checks[0].url, "http://127.0.0.1:8080/-/healthy");
+  EXPECT_EQ(c.services[0].checks[0].interval, 10s);
+  ASSERT_FALSE(c.channels.empty());
+  EXPECT_EQ(c.channels[0].type, ChannelType::log);
+}
+
+TEST(Examples, ApacheFleet) {
+  const auto r = load("examples/apache-fleet.yaml");
+  ASSERT_TRUE(r.config);
+  const Config& c = *r.config;
+  bool has_webhook_with_secret = false;
+  for (const auto& ch : c.channels) has_webhook_with_secret |= ch.type == ChannelType::webhook && !ch.secret.empty();
+  EXPECT_TRUE(has_webhook_with_secret);
+  bool has_login = false, has_tcp = false;
+  for (const auto& s : c.services) {
+    for (const auto& k : s.checks) {
+      has_login |= k.name == "login" && !k.conditions.empty();
+      has_tcp |= k.type == CheckType::tcp;
+    }
+  }
+  EXPECT_TRUE(has_login);
+  EXPECT_TRUE(has_tcp);
+}
+
+// Every other example must at least load.
+TEST(Examples, AllExamplesLoad) {
+  for (const auto& entry : fs::directory_iterator(source_dir() / "examples")) {
+    if (entry.path().extension() != ".yaml" && entry.path().extension() != ".yml") continue;
+    SCOPED_TRACE(entry.path().string());
+    (void)load(fs::relative(entry.path(), source_dir()).string());
+  }
+}
+
+}  // namespace
+}  // namespace vigil::config

@@ -1,0 +1,90 @@
+#include "config/validate.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil::config::detail {
+namespace {
+
+struct Case {
+  const char* in;
+  const char* problem;  // nullptr: valid
+};
+
+void expect(Problem (*check)(std::string_view), std::initializer_list<Case> cases) {
+  for (const auto& c : cases) {
+    const Problem p = check(c.in);
+    if (c.problem == nullptr) {
+      EXPECT_FALSE(p) << c.in << ": " << *p;
+    } else {
+      ASSERT_TRUE(p) << c.in << " should be rejected";
+      EXPECT_EQ(*p, c.problem) << c.in;
+    }
+  }
+}
+
+TEST(Validate, HttpUrl) {
+  expect(check_http_url, {
+      {"http://10.0.0.5/login", nullptr},
+      {"https://example.com", nullptr},
+      {"HTTPS://Example.COM:8443/a?b=c#d", nullptr},
+      {"http://[::1]:8080/-/healthy", nullptr},
+      {"http://user:pw@host/", nullptr},
+      {"http://my_service.internal./", nullptr},
+      {"ftp://x/", R"(invalid URL "ftp://x/": scheme must be http or https, not "ftp")"},
+      {"10.0.0.5/login", R"(invalid URL "10.0.0.5/login": expected http://host[:port]/path or https://...)"},
+      {"http:/x", R"(invalid URL "http:/x": missing host)"},
+      {"http:///path", R"(invalid URL "http:///path": missing host)"},
+      {"http://a..b/", R"(invalid URL "http://a..b/": invalid host name "a..b")"},
+      {"http://a!b/", R"(invalid URL "http://a!b/": invalid host name "a!b": unexpected character '!')"},
+      {"http://h:0/", R"(invalid URL "http://h:0/": port 0 out of range 1-65535)"},
+      {"http://h:/", R"(invalid URL "http://h:/": empty port)"},
+      {"http://h:123456/", R"(invalid URL "http://h:123456/": port 123456 out of range 1-65535)"},
+      {"http://exa mple/", R"(invalid URL "http://exa mple/": expected http://host[:port]/path or https://...)"},
+  });
+}
+
+TEST(Validate, Listen) {
+  expect(check_listen, {
+      {"127.0.0.1:8080", nullptr},
+      {"0.0.0.0:0", nullptr},
+      {"[::]:9090", nullptr},
+      {"localhost:80", nullptr},
+      {"localhost", R"(invalid listen address "localhost": missing port)"},
+      {":8080", R"(invalid listen address ":8080": missing host)"},
+      {"a:65536", R"(invalid listen address "a:65536": port 65536 out of range 0-65535)"},
+      {"u@h:1", R"(invalid listen address "u@h:1": unexpected user info (user@))"},
+  });
+}
+
+TEST(Validate, TcpEndpoints) {
+  expect(check_tcp_url, {
+      {"tcp://db:5432", nullptr},
+      {"tcp://[2001:db8::1]:443", nullptr},
+      {"tcp://db:5432/", nullptr},
+      {"tcp://db", R"(invalid tcp URL "tcp://db": missing port)"},
+      {"tcp://db:5432/x", R"(invalid tcp URL "tcp://db:5432/x": expected tcp://host:port with nothing after the port)"},
+      {"udp://db:53", R"(invalid tcp URL "udp://db:53": expected tcp://host:port)"},
+  });
+  expect(check_host_port, {
+      {"10.0.0.5:443", nullptr},
+      {"[::1]:22", nullptr},
+      {"10.0.0.5", R"(invalid address "10.0.0.5": missing port)"},
+      {"db:0", R"(invalid address "db:0": port 0 out of range 1-65535)"},
+  });
+}
+
+TEST(Validate, NamesMethodsHeaders) {
+  expect(check_name, {
+      {"webserver-01", nullptr},
+      {"api_v2.login", nullptr},
+      {"", "must not be empty"},
+      {"web/01", R"(invalid name "web/01": use only letters, digits, '_', '.' and '-')"},
+  });
+  expect(check_method, {{"GET", nullptr}, {"PROPFIND", nullptr}, {"GE T", R"(invalid HTTP method "GE T")"}});
+  EXPECT_FALSE(check_header("X-Api-Key", "abc"));
+  EXPECT_EQ(check_header("X:Y", "v"), Problem(R"(invalid header name "X:Y")"));
+  EXPECT_EQ(check_header("X", "a\r\nInjected: 1"), Problem(R"(header "X": value must not contain line breaks)"));
+}
+
+}  // namespace
+}  // namespace vigil::config::detail
