@@ -42,16 +42,18 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Starts the request; `done` runs on the io_context's thread exactly once (unless the client
-  // is destroyed first).
+  // is destroyed first), never from inside fetch(). `done` may call fetch() again or destroy
+  // the client. Call from the io_context's thread (or while it is not running).
   void fetch(HttpRequest request, HttpCallback done);
-  std::size_t in_flight() const;
+  std::size_t in_flight() const;  // requests started and not yet reported
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-// Blocking one-shot request for the CLI (`vigil check`, `vigil incidents`): runs its own loop.
+// Blocking one-shot request for the CLI (`vigil check`, `vigil incidents`): runs its own
+// io_context and client. Not for use on an event loop's thread.
 probe::CheckResult fetch_blocking(HttpRequest request);
 
 }  // namespace vigil::net
