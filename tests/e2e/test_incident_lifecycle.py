@@ -82,7 +82,7 @@ def test_outage_is_detected_paged_acknowledged_and_resolved():
             assert kinds == ["triggered", "acknowledged", "note", "auto_resolved"], kinds
             assert inc["timeline"][1]["actor"] == "alice"
 
-            wait_until(lambda: len(hook.accepted("auto_resolved")) == 2, 10, "two resolve webhooks")
+            wait_until(lambda: len(hook.accepted("resolved")) == 2, 10, "two resolve webhooks")
             wait_until(lambda: len(hook.accepted("note")) == 1, 10, "note webhook")
             delivered = hook.accepted()
             assert all(r["signature_valid"] for r in delivered), "every webhook is signed with the secret"

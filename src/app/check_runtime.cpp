@@ -1,0 +1,46 @@
+#include "app/check_runtime.h"
+
+#include <fmt/format.h>
+
+namespace vigil::app {
+
+void CheckFigures::record(bool passed, int status, double seconds, Time at, const std::string& reason) {
+  up = passed;
+  last_checked_at = at;
+  last_status = status;
+  last_seconds = seconds;
+  if (passed) last_error.clear();
+  else last_error = reason;
+  ++probes;
+  if (!passed) ++failures;
+  seconds_sum += seconds;
+  for (std::size_t i = 0; i < kDurationBuckets.size(); ++i) {
+    if (seconds <= kDurationBuckets[i]) {
+      ++buckets[i];
+      break;
+    }
+  }
+}
+
+Result<CheckRuntime> make_runtime(const config::ServiceConfig& service,
+                                  std::shared_ptr<const config::CheckConfig> check) {
+  CheckRuntime rt;
+  rt.rules.service = service.name;
+  rt.rules.check = check->name;
+  rt.rules.check_type = check->type == config::CheckType::tcp ? "tcp" : "http";
+  rt.rules.failure_threshold = check->failure_threshold;
+  rt.rules.success_threshold = check->success_threshold;
+  rt.rules.severity = check->severity;
+  for (const auto& text : check->conditions) {
+    auto parsed = rules::Condition::parse(text);
+    if (auto* err = std::get_if<rules::ParseError>(&parsed)) {
+      return Error{fmt::format("condition \"{}\": column {}: {}", text, err->column, err->message),
+                   config::check_id(service, *check)};
+    }
+    rt.rules.conditions.push_back(std::move(std::get<rules::Condition>(parsed)));
+  }
+  rt.config = std::move(check);
+  return rt;
+}
+
+}  // namespace vigil::app

@@ -1,0 +1,118 @@
+#include "cli/client.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "net/http_client.h"
+
+namespace vigil::cli {
+namespace json = boost::json;
+namespace {
+
+struct Answer {
+  bool ok = false;
+  int status = 0;
+  json::value body;
+  std::string error;
+};
+
+Answer call(const ServerOptions& s, const std::string& method, const std::string& path, const std::string& body) {
+  net::HttpRequest req;
+  req.method = method;
+  req.url = s.server + path;
+  req.body = body;
+  req.timeout = 30s;
+  req.fresh_connection = true;
+  req.max_body = 64 << 20;
+  if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
+  if (const char* token = std::getenv("VIGIL_TOKEN"); token && *token)
+    req.headers.emplace_back("Authorization", fmt::format("Bearer {}", token));
+  auto r = net::fetch_blocking(req);
+  Answer a;
+  if (!r.reachable) {
+    a.error = fmt::format("cannot reach vigil at {}: {}", s.server, r.error);
+    return a;
+  }
+  a.status = r.status;
+  boost::system::error_code ec;
+  a.body = json::parse(r.body, ec);
+  if (ec) {
+    a.error = fmt::format("{} {}: HTTP {} with a body that is not JSON", method, path, r.status);
+    return a;
+  }
+  if (r.status >= 400) {
+    const auto* err = a.body.is_object() ? a.body.as_object().if_contains("error") : nullptr;
+    a.error = fmt::format("HTTP {}: {}", r.status, err && err->is_string() ? std::string(err->as_string()) : r.body);
+    return a;
+  }
+  a.ok = true;
+  return a;
+}
+
+std::string str(const json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+void print_incident(const json::object& inc) {
+  fmt::print("Incident #{}  {}\n", inc.at("id").as_int64(), str(inc, "title"));
+  fmt::print("  status      {}\n  severity    {}\n  service     {}  check {}\n", str(inc, "status"),
+             str(inc, "severity"), str(inc, "service"), str(inc, "check"));
+  fmt::print("  started     {}\n  detected    {}\n", str(inc, "started_at"), str(inc, "detected_at"));
+  if (auto a = str(inc, "acknowledged_at"); !a.empty()) fmt::print("  acknowledged {}\n", a);
+  if (auto r = str(inc, "resolved_at"); !r.empty()) fmt::print("  resolved    {} by {}\n", r, str(inc, "resolved_by"));
+  if (const auto* tl = inc.if_contains("timeline"); tl && tl->is_array()) {
+    fmt::print("  timeline:\n");
+    for (const auto& e : tl->as_array()) {
+      const auto& o = e.as_object();
+      fmt::print("    {}  {:<14} {:<14} {}\n", str(o, "at"), str(o, "kind"), str(o, "actor"), str(o, "text"));
+    }
+  }
+}
+
+}  // namespace
+
+int list_incidents(const ServerOptions& s, bool open_only, const std::string& service) {
+  std::string path = "/api/v1/incidents";
+  if (open_only) path += "?status=open";
+  if (!service.empty()) path += (open_only ? "&" : "?") + std::string("service=") + service;
+  auto a = call(s, "GET", path, "");
+  if (!a.ok) {
+    fmt::print(stderr, "vigil: {}\n", a.error);
+    return 1;
+  }
+  if (s.json) {
+    fmt::print("{}\n", json::serialize(a.body));
+    return 0;
+  }
+  const auto& list = a.body.as_object().at("incidents").as_array();
+  if (list.empty()) {
+    fmt::print("no {}incidents\n", open_only ? "open " : "");
+    return 0;
+  }
+  fmt::print("{:>5}  {:<12}  {:<8}  {:<24}  {:<24}  {}\n", "ID", "STATUS", "SEVERITY", "STARTED", "SERVICE", "TITLE");
+  for (const auto& v : list) {
+    const auto& o = v.as_object();
+    fmt::print("{:>5}  {:<12}  {:<8}  {:<24}  {:<24}  {}\n", o.at("id").as_int64(), str(o, "status"),
+               str(o, "severity"), str(o, "started_at"), str(o, "service"), str(o, "title"));
+  }
+  return 0;
+}
+
+int incident_action(const ServerOptions& s, std::int64_t id, const std::string& action, const std::string& actor,
+                    const std::string& text) {
+  json::object body{{"actor", actor}};
+  if (!text.empty()) body[action == "notes" ? "text" : "note"] = text;
+  auto a = call(s, "POST", fmt::format("/api/v1/incidents/{}/{}", id, action), json::serialize(body));
+  if (!a.ok) {
+    fmt::print(stderr, "vigil: {}\n", a.error);
+    return 1;
+  }
+  if (s.json) fmt::print("{}\n", json::serialize(a.body));
+  else print_incident(a.body.as_object());
+  return 0;
+}
+
+}  // namespace vigil::cli

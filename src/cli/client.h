@@ -1,0 +1,19 @@
+// The CLI's view of a running daemon: blocking JSON calls to its API (--server, VIGIL_SERVER,
+// VIGIL_TOKEN). Each command prints a clear message and returns the process exit code.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace vigil::cli {
+
+struct ServerOptions {
+  std::string server;  // base URL, e.g. http://127.0.0.1:8080
+  bool json = false;   // print the raw JSON answer
+};
+
+int list_incidents(const ServerOptions& s, bool open_only, const std::string& service);
+int incident_action(const ServerOptions& s, std::int64_t id, const std::string& action,
+                    const std::string& actor, const std::string& text);
+
+}  // namespace vigil::cli

@@ -1,0 +1,150 @@
+// The `vigil` binary: one subcommand per verb of DESIGN.md §5.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+#include "app/engine.h"
+#include "cli/client.h"
+#include "config/config.h"
+#include "probe/report.h"
+#include "probe/shard.h"
+#include "rules/evaluator.h"
+
+namespace {
+
+std::string default_actor() {
+  const char* u = std::getenv("USER");
+  return u && *u ? u : "cli";
+}
+
+int config_check(const std::string& path) {
+  auto r = vigil::config::load_config(path);
+  if (!r.errors.empty()) {
+    for (const auto& e : r.errors) fmt::print(stderr, "{}\n", vigil::config::to_string(e));
+    fmt::print(stderr, "FAILED: {} error(s) in {}\n", r.errors.size(), path);
+    return 1;
+  }
+  std::size_t checks = 0;
+  for (const auto& s : r.config->services) checks += s.checks.size();
+  fmt::print("SUCCESS: {} is valid: {} services, {} checks, {} channels\n", path, r.config->services.size(), checks,
+             r.config->channels.size());
+  return 0;
+}
+
+int check_once(const std::string& url, const std::string& timeout, const std::string& method,
+               const std::vector<std::string>& headers, bool insecure, bool follow,
+               const std::vector<std::string>& conditions) {
+  vigil::config::CheckConfig c;
+  c.name = "check";
+  c.url = url;
+  c.type = url.rfind("tcp://", 0) == 0 ? vigil::config::CheckType::tcp : vigil::config::CheckType::http;
+  c.method = method;
+  auto t = vigil::parse_duration(timeout);
+  if (!t.ok()) {
+    fmt::print(stderr, "vigil check: --timeout: {}\n", t.error().message);
+    return 2;
+  }
+  c.timeout = *t;
+  c.interval = *t;
+  c.tls_verify = !insecure;
+  c.follow_redirects = follow;
+  for (const auto& h : headers) {
+    auto colon = h.find(':');
+    if (colon == std::string::npos) {
+      fmt::print(stderr, "vigil check: --header \"{}\": expected \"Name: value\"\n", h);
+      return 2;
+    }
+    std::string v = h.substr(colon + 1);
+    v.erase(0, v.find_first_not_of(' '));
+    c.headers.emplace_back(h.substr(0, colon), v);
+  }
+  vigil::rules::CheckRules rules;
+  rules.check = "check";
+  rules.check_type = c.type == vigil::config::CheckType::tcp ? "tcp" : "http";
+  for (const auto& text : conditions) {
+    auto parsed = vigil::rules::Condition::parse(text);
+    if (auto* err = std::get_if<vigil::rules::ParseError>(&parsed)) {
+      fmt::print(stderr, "vigil check: condition \"{}\": column {}: {}\n", text, err->column, err->message);
+      return 2;
+    }
+    rules.conditions.push_back(std::move(std::get<vigil::rules::Condition>(parsed)));
+  }
+  auto result = vigil::probe::run_once(c);
+  fmt::print("{}", vigil::probe::format_check_report(result));
+  auto verdict = vigil::rules::judge(rules, result);
+  if (verdict.passed) fmt::print("PASS\n");
+  else fmt::print("FAIL: {}\n", verdict.reason);
+  return verdict.passed ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"vigil: monitoring, on-call paging and postmortems for web servers, in one binary"};
+  app.require_subcommand(1);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+
+  std::string config_path = "vigil.yaml";
+  auto* run = app.add_subcommand("run", "Run the daemon");
+  run->add_option("-c,--config", config_path, "Config file")->capture_default_str();
+
+  auto* cfg = app.add_subcommand("config", "Work with the config file");
+  cfg->require_subcommand(1);
+  auto* cfg_check = cfg->add_subcommand("check", "Validate; exit 1 with FILE:LINE:COL errors");
+  cfg_check->add_option("-c,--config,file", config_path, "Config file")->capture_default_str();
+
+  std::string url, timeout = "5s", method = "GET";
+  std::vector<std::string> headers, conditions;
+  bool insecure = false, follow = false;
+  auto* check = app.add_subcommand("check", "Probe a URL once and print the timing breakdown");
+  check->add_option("url", url, "http(s)://... or tcp://host:port")->required();
+  check->add_option("--timeout", timeout, "Timeout")->capture_default_str();
+  check->add_option("-X,--method", method, "HTTP method")->capture_default_str();
+  check->add_option("-H,--header", headers, "Request header \"Name: value\" (repeatable)");
+  check->add_option("--condition", conditions, "Condition that must hold, e.g. 'status == 200' (repeatable)");
+  check->add_flag("-k,--insecure", insecure, "Do not verify the TLS certificate");
+  check->add_flag("-L,--follow", follow, "Follow redirects");
+
+  vigil::cli::ServerOptions server;
+  const char* env_server = std::getenv("VIGIL_SERVER");
+  server.server = env_server && *env_server ? env_server : "http://127.0.0.1:8080";
+  auto add_server = [&](CLI::App* sub) {
+    sub->add_option("--server", server.server, "vigil API base URL (env VIGIL_SERVER)")->capture_default_str();
+    sub->add_flag("--json", server.json, "Print the API's JSON answer");
+  };
+  bool open_only = false;
+  std::string service;
+  auto* incidents = app.add_subcommand("incidents", "List incidents");
+  incidents->add_flag("--open", open_only, "Only triggered or acknowledged incidents");
+  incidents->add_option("--service", service, "Only this service");
+  add_server(incidents);
+
+  std::int64_t id = 0;
+  std::string note, actor = default_actor(), text;
+  auto* ack = app.add_subcommand("ack", "Acknowledge an incident");
+  auto* resolve = app.add_subcommand("resolve", "Resolve an incident");
+  for (auto* sub : {ack, resolve}) {
+    sub->add_option("id", id, "Incident number")->required()->check(CLI::PositiveNumber);
+    sub->add_option("--note", note, "Note recorded on the timeline");
+    sub->add_option("--as", actor, "Who is acting (default $USER)")->capture_default_str();
+    add_server(sub);
+  }
+  auto* add_note = app.add_subcommand("note", "Add a note to an incident's timeline");
+  add_note->add_option("id", id, "Incident number")->required()->check(CLI::PositiveNumber);
+  add_note->add_option("text", text, "The note")->required();
+  add_note->add_option("--as", actor, "Who is writing (default $USER)")->capture_default_str();
+  add_server(add_note);
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*run) return vigil::app::run_daemon(config_path);
+  if (*cfg_check) return config_check(config_path);
+  if (*check) return check_once(url, timeout, method, headers, insecure, follow, conditions);
+  if (*incidents) return vigil::cli::list_incidents(server, open_only, service);
+  if (*ack) return vigil::cli::incident_action(server, id, "acknowledge", actor, note);
+  if (*resolve) return vigil::cli::incident_action(server, id, "resolve", actor, note);
+  if (*add_note) return vigil::cli::incident_action(server, id, "notes", actor, text);
+  return 2;
+}
