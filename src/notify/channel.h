@@ -20,7 +20,8 @@ class Channel {
  public:
   virtual ~Channel() = default;
   // Delivers asynchronously; `done` runs once on the client's io_context thread with ok, or
-  // the error that makes the notifier retry later.
+  // the error that makes the notifier retry later. A channel with nothing to wait for (log)
+  // may call `done` before deliver() returns.
   virtual void deliver(const incident::OutboxMessage& message, std::function<void(Status)> done) = 0;
 };
 

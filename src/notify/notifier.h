@@ -3,6 +3,7 @@
 // failed with exponential backoff. At least once: a row is deleted from the due set only
 // after its channel said ok; a crash between send and mark re-sends the same stable id.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,6 +30,7 @@ struct NotifierStats {
   std::int64_t failed_attempts = 0;
 };
 
+// Runs on the io_context's thread: call start/stop/set_channels there; wake() from any thread.
 class Notifier {
  public:
   Notifier(boost::asio::io_context& io, BlockingWorker& worker, store::Store& store,

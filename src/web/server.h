@@ -1,6 +1,9 @@
 // HttpServer: Boost.Beast HTTP/1.1 server on an io_context. Owns sockets, parsing, keep-alive,
 // request size limits and read/idle timeouts; hands each well-formed request to one Handler.
-// Malformed or oversized requests are answered (400/413/408) here and never reach the handler.
+// Malformed or oversized requests are answered (400/413/431) here and never reach the handler;
+// a request not read within read_timeout is dropped (the socket is closed, no 408 can be sent).
+// HEAD reaches the handler as GET; the server sends the headers and Content-Length, no body.
+// Run the io_context on one thread; Respond may be called from any thread, once.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -29,6 +32,8 @@ class HttpServer {
   ~HttpServer();
   // Binds and starts accepting. Error when the address is bad or in use.
   Status start();
+  // Stops accepting and closes idle connections; a request already with the handler is
+  // answered, then its connection closes. Call on the io_context's thread (or while it is idle).
   void stop();
   std::uint16_t port() const;  // the bound port (useful with port 0)
 

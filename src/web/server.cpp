@@ -1,0 +1,439 @@
+#include "web/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <charconv>
+#include <optional>
+#include <unordered_set>
+#include <vector>
+
+namespace vigil::web {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+// Beast's default is 8 KiB; browsers with a few cookies plus a bearer token exceed it.
+constexpr std::uint32_t kHeaderLimit = 16 * 1024;
+// A client that does not read its response for this long is dropped.
+constexpr auto kWriteTimeout = std::chrono::seconds(30);
+// After an error response we stop reading the request. Closing with unread bytes in the
+// kernel buffer makes it send RST, which can destroy the error response before the client
+// reads it, so we drain for a moment first ("lingering close", as Apache and nginx do).
+constexpr auto kLingerTimeout = std::chrono::seconds(1);
+constexpr std::size_t kLingerMaxBytes = 4 << 20;
+
+class Session;
+
+// What the listener and every session share. Sessions may outlive the HttpServer (a handler
+// may still hold a Respond), so this is reference-counted. Touched on the io thread only.
+struct Shared {
+  ServerOptions options;
+  Handler handler;
+  bool stopping = false;
+  std::unordered_set<Session*> sessions;
+};
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string format_endpoint(const tcp::endpoint& ep) {
+  const auto a = ep.address();
+  if (a.is_v6()) return "[" + a.to_string() + "]:" + std::to_string(ep.port());
+  return a.to_string() + ":" + std::to_string(ep.port());
+}
+
+bool is_http_parse_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category();
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Shared> shared)
+      : stream_(std::move(socket)), shared_(std::move(shared)) {
+    beast::error_code ec;
+    const auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = format_endpoint(ep);
+    shared_->sessions.insert(this);
+  }
+  ~Session() { shared_->sessions.erase(this); }
+
+  void start() {
+    // The first request gets read_timeout from the connection's start, first byte included.
+    deadline_ = std::chrono::steady_clock::now() + shared_->options.read_timeout;
+    read_header();
+  }
+
+  // Server stop: idle and reading connections are closed now; one whose request is with the
+  // handler (or whose response is being written) finishes it and closes afterwards.
+  void stop() {
+    if (state_ == State::reading) close();
+  }
+
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+
+  void write_response(Response r) {
+    if (state_ != State::handling || !stream_.socket().is_open()) return;
+    state_ = State::writing;
+    if (r.status < 200 || r.status > 599) r = json_error(500, "handler returned an invalid status");
+    auto& res = res_.emplace();
+    res.version(version_);
+    res.result(static_cast<unsigned>(r.status));
+    res.set(http::field::server, "vigil");
+    res.set(http::field::content_type, r.content_type.empty() ? "application/octet-stream" : r.content_type);
+    for (auto& [name, value] : r.headers) {
+      // Framing is ours: a handler cannot desynchronise the connection.
+      if (iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection"))
+        continue;
+      if (iequals(name, "content-type") || iequals(name, "server")) {
+        res.set(name, value);
+      } else {
+        res.insert(name, value);
+      }
+    }
+    const bool bodiless = r.status == 204 || r.status == 304;
+    if (!bodiless) {
+      res.content_length(r.body.size());  // HEAD: the length GET would have sent, no body
+      if (!head_) res.body() = std::move(r.body);
+    }
+    keep_alive_ = keep_alive_ && !shared_->stopping;
+    res.keep_alive(keep_alive_);
+    stream_.expires_after(kWriteTimeout);
+    http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_write(ec);
+    });
+  }
+
+ private:
+  enum class State { reading, handling, writing, closing };
+
+  // Between keep-alive requests: wait up to idle_timeout for the first byte of the next request,
+  // then give the whole request read_timeout.
+  void wait_for_next_request() {
+    state_ = State::reading;
+    if (shared_->stopping) return close();
+    if (buffer_.size() > 0) {  // pipelined request already buffered
+      deadline_ = std::chrono::steady_clock::now() + shared_->options.read_timeout;
+      return read_header();
+    }
+    stream_.expires_after(shared_->options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->buffer_.commit(n);
+                              if (ec) return self->close();  // idle timeout or client went away
+                              self->deadline_ =
+                                  std::chrono::steady_clock::now() + self->shared_->options.read_timeout;
+                              self->read_header();
+                            });
+  }
+
+  void read_header() {
+    state_ = State::reading;
+    parser_.emplace();
+    parser_->body_limit(static_cast<std::uint64_t>(shared_->options.max_body_bytes));
+    parser_->header_limit(kHeaderLimit);
+    stream_.expires_at(deadline_);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    const auto& req = parser_->get();
+    // curl sends "Expect: 100-continue" before larger bodies and waits a second for it.
+    if (req.version() >= 11 && iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
+      continue_.emplace(http::status::continue_, 11);
+      http::async_write(stream_, *continue_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec) return self->close();
+        self->read_body();
+      });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->on_read_error(ec);
+      self->handle_request();
+    });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return send_error(413, "request body is larger than " + std::to_string(shared_->options.max_body_bytes) +
+                                 " bytes");
+    }
+    if (ec == http::error::header_limit) return send_error(431, "request header fields too large");
+    // Clean close between requests, a client that vanished mid-request, or the read timeout
+    // (Beast has already closed the socket then, so no 408 can be written): just close.
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message || !is_http_parse_error(ec)) {
+      return close();
+    }
+    send_error(400, "malformed HTTP request: " + ec.message());
+  }
+
+  void handle_request() {
+    stream_.expires_never();  // the handler may take its time (store commit)
+    state_ = State::handling;
+    auto req = parser_->release();
+    parser_.reset();
+    version_ = req.version() == 10 ? 10 : 11;
+    keep_alive_ = req.keep_alive();
+    head_ = req.method() == http::verb::head;
+
+    Request r;
+    r.method = head_ ? "GET" : std::string(req.method_string());
+    r.target = std::string(req.target());
+    auto url = boost::urls::parse_uri_reference(r.target);
+    if (!url) {
+      keep_alive_ = false;
+      return write_response(json_error(400, "invalid request target"));
+    }
+    r.path = url->path();
+    if (r.path.empty()) r.path = "/";
+    // Form-style queries spell spaces as '+': ?q=a+b means "a b".
+    for (const auto& p : url->params(boost::urls::encoding_opts(true))) {
+      r.query.emplace(p.key, p.value);  // first occurrence wins
+    }
+    r.headers.reserve(std::distance(req.begin(), req.end()));
+    for (const auto& f : req) {
+      std::string name(f.name_string());
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      r.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    r.body = std::move(req.body());
+    r.remote = remote_;
+
+    auto once = std::make_shared<Once>(shared_from_this());
+    Respond respond = [once](Response res) { once->respond(std::move(res)); };
+    try {
+      shared_->handler(std::move(r), std::move(respond));
+    } catch (const std::exception& e) {
+      once->respond(json_error(500, std::string("internal error: ") + e.what()));
+    } catch (...) {
+      once->respond(json_error(500, "internal error"));
+    }
+  }
+
+  // Guards the Respond callback: the first call wins, later ones are ignored; if every copy is
+  // dropped without a call, the client gets a 500 instead of a connection that hangs forever.
+  struct Once {
+    explicit Once(std::shared_ptr<Session> s) : session(std::move(s)) {}
+    ~Once() {
+      if (!done.exchange(true)) {
+        asio::post(session->executor(), [s = session] { s->write_response(json_error(500, "handler did not respond")); });
+        return;
+      }
+      // The last copy of a Respond may die on a handler's thread; the session must still be
+      // destroyed on the io thread, which owns the session set and the socket.
+      auto s = std::move(session);
+      auto ex = s->executor();
+      asio::dispatch(ex, [s = std::move(s)] {});
+    }
+    void respond(Response r) {
+      if (done.exchange(true)) return;
+      // Normally already on the io thread; dispatch keeps it right if a handler answers from another.
+      asio::dispatch(session->executor(), [s = session, r = std::move(r)]() mutable { s->write_response(std::move(r)); });
+    }
+    std::shared_ptr<Session> session;
+    std::atomic<bool> done{false};
+  };
+
+  void on_write(beast::error_code ec) {
+    res_.reset();
+    if (ec) return close();
+    if (!keep_alive_) return linger_close();
+    wait_for_next_request();
+  }
+
+  void send_error(int status, const std::string& message) {
+    state_ = State::handling;
+    keep_alive_ = false;
+    head_ = false;
+    version_ = 11;
+    write_response(json_error(status, message));
+  }
+
+  void linger_close() {
+    state_ = State::closing;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    stream_.expires_after(kLingerTimeout);
+    drain();
+  }
+
+  void drain() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(16 * 1024), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > kLingerMaxBytes) return self->close();
+      self->drain();
+    });
+  }
+
+  void close() {
+    state_ = State::closing;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<Shared> shared_;
+  std::string remote_;
+  State state_ = State::reading;
+  std::chrono::steady_clock::time_point deadline_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::empty_body>> continue_;
+  std::optional<http::response<http::string_body>> res_;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  bool head_ = false;
+  std::size_t drained_ = 0;
+};
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(tcp::acceptor acceptor, std::shared_ptr<Shared> shared)
+      : acceptor_(std::move(acceptor)), retry_(acceptor_.get_executor()), shared_(std::move(shared)) {}
+
+  void accept() {
+    acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+      if (!self->acceptor_.is_open() || ec == asio::error::operation_aborted) return;
+      if (ec) {
+        // Out of file descriptors and the like: back off instead of spinning on the error.
+        self->retry_.expires_after(std::chrono::milliseconds(100));
+        self->retry_.async_wait([self](beast::error_code ec) {
+          if (!ec) self->accept();
+        });
+        return;
+      }
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Session>(std::move(socket), self->shared_)->start();
+      self->accept();
+    });
+  }
+
+  void close() {
+    beast::error_code ec;
+    acceptor_.close(ec);
+    retry_.cancel();
+  }
+
+ private:
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_;
+  std::shared_ptr<Shared> shared_;
+};
+
+struct ListenAddress {
+  std::string host;
+  std::string port;
+};
+
+std::optional<ListenAddress> split_listen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  ListenAddress a{listen.substr(0, colon), listen.substr(colon + 1)};
+  if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
+  if (a.host.empty()) a.host = "0.0.0.0";
+  unsigned port = 0;
+  const auto* end = a.port.data() + a.port.size();
+  auto [p, err] = std::from_chars(a.port.data(), end, port);
+  if (a.port.empty() || err != std::errc() || p != end || port > 65535) return std::nullopt;
+  return a;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  asio::io_context& io;
+  std::shared_ptr<Shared> shared;
+  std::shared_ptr<Listener> listener;
+  std::uint16_t port = 0;
+};
+
+HttpServer::HttpServer(asio::io_context& io, ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(Impl{io, std::make_shared<Shared>(), nullptr, 0})) {
+  impl_->shared->options = std::move(options);
+  impl_->shared->handler = std::move(handler);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+Status HttpServer::start() {
+  if (impl_->listener) return Error{"server already started", "server.listen"};
+  const std::string& listen = impl_->shared->options.listen;
+  const auto addr = split_listen(listen);
+  if (!addr) return Error{"invalid listen address \"" + listen + "\": expected host:port", "server.listen"};
+  if (impl_->shared->stopping) {  // restarted after stop(): fresh state, old sessions keep theirs
+    auto fresh = std::make_shared<Shared>();
+    fresh->options = impl_->shared->options;
+    fresh->handler = impl_->shared->handler;
+    impl_->shared = std::move(fresh);
+  }
+
+  beast::error_code ec;
+  tcp::endpoint endpoint;
+  const auto ip = asio::ip::make_address(addr->host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(ip, 0);
+  } else {
+    // A host name ("localhost"): resolved once, at start-up, so blocking here is fine.
+    tcp::resolver resolver(impl_->io);
+    const auto results = resolver.resolve(addr->host, addr->port, ec);
+    if (ec || results.empty()) {
+      return Error{"cannot resolve listen host \"" + addr->host + "\": " + ec.message(), "server.listen"};
+    }
+    endpoint = results.begin()->endpoint();
+  }
+  endpoint.port(static_cast<std::uint16_t>(std::stoi(addr->port)));
+
+  tcp::acceptor acceptor(impl_->io);
+  auto fail = [&](const char* what) {
+    return Status(Error{std::string("cannot listen on ") + listen + ": " + what + ": " + ec.message(), "server.listen"});
+  };
+  if (acceptor.open(endpoint.protocol(), ec); ec) return fail("open");
+  // Lets a restarted daemon bind while old connections sit in TIME_WAIT; a live listener on
+  // the port still makes bind fail with "address in use".
+  if (acceptor.set_option(asio::socket_base::reuse_address(true), ec); ec) return fail("setsockopt");
+  if (acceptor.bind(endpoint, ec); ec) return fail("bind");
+  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return fail("listen");
+  impl_->port = acceptor.local_endpoint(ec).port();
+  if (ec) return fail("local_endpoint");
+
+  impl_->listener = std::make_shared<Listener>(std::move(acceptor), impl_->shared);
+  impl_->listener->accept();
+  return Status::Ok();
+}
+
+void HttpServer::stop() {
+  if (!impl_->listener) return;
+  impl_->shared->stopping = true;
+  impl_->listener->close();
+  impl_->listener.reset();
+  std::vector<Session*> sessions(impl_->shared->sessions.begin(), impl_->shared->sessions.end());
+  for (Session* s : sessions) s->stop();
+}
+
+std::uint16_t HttpServer::port() const { return impl_->port; }
+
+}  // namespace vigil::web
