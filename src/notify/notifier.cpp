@@ -16,7 +16,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-constexpr Duration kPollInterval = 1s;
 // Longer than any channel timeout: a row is only handed out again after its sender had ample
 // time to report. Within one process the in-flight set forbids a concurrent resend anyway.
 constexpr Duration kClaimLease = 60s;
@@ -35,11 +34,13 @@ Duration backoff(int attempts) {
 // Everything runs on the io_context's thread except the store calls, which go to the worker.
 // Callbacks hold a weak_ptr: after stop() or destruction they do nothing.
 struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
-  Impl(asio::io_context& io, BlockingWorker& worker, store::Store& store) : io(io), worker(worker), store(store), timer(io) {}
+  Impl(asio::io_context& io, BlockingWorker& worker, store::Store& store, Duration poll_interval)
+      : io(io), worker(worker), store(store), poll_interval(poll_interval), timer(io) {}
 
   asio::io_context& io;
   BlockingWorker& worker;
   store::Store& store;
+  Duration poll_interval;
   asio::steady_timer timer;
   // shared_ptr: a delivery in flight keeps its channel alive across set_channels().
   std::map<std::string, std::shared_ptr<Channel>> channels;
@@ -51,7 +52,7 @@ struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
   std::atomic<std::int64_t> failed_attempts{0};
 
   void arm_timer() {
-    timer.expires_after(kPollInterval);
+    timer.expires_after(poll_interval);
     timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
       auto self = weak.lock();
       if (ec || !self || !self->running) return;
@@ -136,8 +137,8 @@ struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
 };
 
 Notifier::Notifier(asio::io_context& io, BlockingWorker& worker, store::Store& store,
-                   std::map<std::string, std::unique_ptr<Channel>> channels)
-    : impl_(std::make_shared<Impl>(io, worker, store)) {
+                   std::map<std::string, std::unique_ptr<Channel>> channels, Duration poll_interval)
+    : impl_(std::make_shared<Impl>(io, worker, store, poll_interval)) {
   set_channels(std::move(channels));
 }
 

@@ -33,8 +33,10 @@ struct NotifierStats {
 // Runs on the io_context's thread: call start/stop/set_channels there; wake() from any thread.
 class Notifier {
  public:
+  // `poll_interval`: how often the outbox is looked at besides wake() (retries become due
+  // without a wake-up, so this bounds how late a retry can be).
   Notifier(boost::asio::io_context& io, BlockingWorker& worker, store::Store& store,
-           std::map<std::string, std::unique_ptr<Channel>> channels);
+           std::map<std::string, std::unique_ptr<Channel>> channels, Duration poll_interval = 1s);
   ~Notifier();
   void start();  // begins polling (every second, and on wake())
   void wake();   // new rows were committed: look now
