@@ -18,6 +18,10 @@ struct ServerConfig {
   std::string external_url;               // used in links inside notifications
   std::size_t max_request_bytes = 1 << 20;
   Duration request_timeout = 10s;
+  // Key of the signed acknowledge/resolve links in pages (HMAC-SHA256). From `link_secret` or
+  // `link_secret_file`; when empty, vigil derives one at first start and keeps it in the store.
+  std::string link_secret;
+  Duration link_ttl = std::chrono::hours(24);  // how long a link in a page stays valid
 };
 
 struct StoreConfig {
@@ -57,7 +61,92 @@ struct ServiceConfig {
   std::string name;
   std::string description;
   std::vector<std::string> notify;  // channel names
+  std::string escalation_policy;    // people paged per this policy; empty: nobody is paged
   std::vector<CheckConfig> checks;
+};
+
+// ---- on-call (PagerDuty's model) -------------------------------------------------------
+
+// How a user is reached. Each type is a notify channel adapter (src/notify).
+struct ContactMethod {
+  std::string type;                  // webhook|slack|discord|msteams|email|ntfy|pagerduty|command
+  std::string url;                   // webhook, slack, discord, msteams (incoming-webhook URL), ntfy (topic URL)
+  std::string address;               // email: the recipient
+  std::string routing_key;           // pagerduty: Events API v2 routing key to forward to
+  std::vector<std::string> command;  // command: argv, run without a shell; the JSON payload on stdin
+  std::string secret;                // webhook: HMAC key (secret / secret_file)
+};
+
+struct UserConfig {
+  std::string id;  // referenced as user:<id>
+  std::string name;
+  std::string email;
+  std::string time_zone = "UTC";  // IANA name; how times are shown to this user
+  std::vector<ContactMethod> contacts;
+};
+
+// Outgoing mail for `email` contacts (libcurl SMTP).
+struct SmtpConfig {
+  std::string url;  // smtp://host:25 or smtps://host:465; empty: email contacts are an error
+  std::string from;
+  std::string username;
+  std::string password;  // password / password_file
+  bool starttls = false;
+};
+
+// A window inside which a layer is on call, in the schedule's time zone (PagerDuty restrictions).
+struct Restriction {
+  enum class Kind { daily, weekly };
+  Kind kind = Kind::daily;
+  std::chrono::minutes start_time{0};  // "HH:MM" after midnight (daily) / after start_day's midnight (weekly)
+  int start_day = 1;                   // weekly only: 1 = Monday ... 7 = Sunday (ISO)
+  Duration duration{};                 // length of the window (≤ 24h daily, ≤ 7d weekly)
+};
+
+struct LayerConfig {
+  std::string name;
+  // Rotation virtual start, wall-clock time in the schedule's zone: the first user's turn starts
+  // here and turns hand off every `rotation` (so the hand-off time is start's time of day).
+  std::chrono::local_seconds start{};
+  std::optional<std::chrono::local_seconds> end;
+  Duration rotation = std::chrono::hours(24 * 7);  // daily = 24h, weekly = 168h, or any duration
+  std::vector<std::string> users;                  // user ids in turn order
+  std::vector<Restriction> restrictions;           // empty: always on call
+};
+
+struct OverrideConfig {
+  std::string user;
+  Time start{};  // absolute instants (RFC 3339 in the file, or local time in the schedule's zone)
+  Time end{};
+};
+
+struct ScheduleConfig {
+  std::string name;
+  std::string time_zone = "UTC";
+  std::vector<LayerConfig> layers;  // later layers win over earlier ones (PagerDuty's "higher")
+  std::vector<OverrideConfig> overrides;
+};
+
+struct EscalationRule {
+  Duration after{};                  // delay from the trigger (rule 1 is usually 0)
+  std::vector<std::string> targets;  // "user:<id>" or "schedule:<name>"
+};
+
+struct EscalationPolicyConfig {
+  std::string name;
+  int repeat = 0;  // times the whole policy repeats after the last rule when nobody acknowledges
+  std::vector<EscalationRule> rules;
+  // Re-page an acknowledged incident that is still open after this long (0: never).
+  Duration ack_timeout{};
+};
+
+enum class IntegrationType { pagerduty_events_v2, alertmanager };
+
+struct IntegrationConfig {
+  std::string name;
+  IntegrationType type = IntegrationType::pagerduty_events_v2;
+  std::string key;  // routing key (Events API v2: 32 characters); key / key_file
+  std::string service;  // the service its incidents belong to
 };
 
 enum class ChannelType { webhook, log };
@@ -78,6 +167,11 @@ struct Config {
   Defaults defaults;
   std::vector<ChannelConfig> channels;
   std::vector<ServiceConfig> services;
+  std::vector<UserConfig> users;
+  SmtpConfig smtp;
+  std::vector<ScheduleConfig> schedules;
+  std::vector<EscalationPolicyConfig> escalation_policies;
+  std::vector<IntegrationConfig> integrations;
 };
 
 struct ConfigError {
