@@ -35,6 +35,10 @@ struct Incident {
   std::optional<Time> acknowledged_at;
   std::optional<Time> resolved_at;
   std::string resolved_by;  // "auto" when the check recovered, else the actor
+  std::string origin = "check";  // check | events_v2 | alertmanager
+  std::string details;           // JSON object from the event (custom_details, links...); "" for checks
+  std::string escalation_policy;  // policy paging people for it; "" when nobody is paged
+  std::string escalation;         // persisted oncall::EscalationState (JSON); opaque to the store
   std::vector<TimelineEntry> timeline;
 
   bool open() const { return status != Status::resolved; }

@@ -69,6 +69,12 @@ class Store {
   virtual Status mark_failed(const std::string& message_id, const std::string& error, Time next_attempt_at) = 0;
   // Number of undelivered outbox messages.
   virtual Result<std::int64_t> outbox_pending() = 0;
+
+  // Small facts of this installation (e.g. the generated key that signs page links).
+  virtual Result<std::optional<std::string>> get_meta(const std::string& key) = 0;
+  // Sets `key` unless it is already set; returns the value now stored (first writer wins, so
+  // two nodes sharing a database agree on one value).
+  virtual Result<std::string> put_meta_once(const std::string& key, const std::string& value) = 0;
 };
 
 // Opens (creating if needed) the SQLite database at `path` in WAL mode and runs migrations.

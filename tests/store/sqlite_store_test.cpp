@@ -603,3 +603,44 @@ TEST_F(StoreTest, ConcurrentCallsSerialise) {
 
 }  // namespace
 }  // namespace vigil::store
+
+namespace vigil::store {
+namespace {
+
+TEST_F(StoreTest, OnCallFieldsRoundTrip) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  incident::IncidentChange c;
+  c.incident = make_incident(1, "am-4f2a");
+  c.incident.origin = "alertmanager";
+  c.incident.details = R"({"labels":{"alertname":"ApacheDown"}})";
+  c.incident.escalation_policy = "web-oncall";
+  c.incident.escalation = R"({"rule":1,"round":0})";
+  ASSERT_TRUE(s->apply(c).ok());
+  auto got = s->get_incident(1);
+  ASSERT_TRUE(got.ok() && got.value());
+  EXPECT_EQ((*got.value()).origin, "alertmanager");
+  EXPECT_EQ((*got.value()).details, c.incident.details);
+  EXPECT_EQ((*got.value()).escalation_policy, "web-oncall");
+  EXPECT_EQ((*got.value()).escalation, c.incident.escalation);
+}
+
+TEST_F(StoreTest, MetaFirstWriterWins) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  auto none = s->get_meta("link_key");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none.value());
+  auto first = s->put_meta_once("link_key", "k1");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, "k1");
+  auto second = s->put_meta_once("link_key", "k2");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, "k1") << "an existing value is kept";
+  s.reset();
+  auto reopened = open();
+  EXPECT_EQ(*reopened->get_meta("link_key").value(), "k1");
+}
+
+}  // namespace
+}  // namespace vigil::store

@@ -73,8 +73,23 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_undelivered ON outbox (created_at_ms) WHERE delivered_at_ms IS NULL;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// On-call: where an incident came from, its event details, and its escalation (policy name and
+// the planner's state as JSON, so a restart continues an escalation where it was). `meta`
+// keeps small facts of the installation, such as the generated signing key of page links.
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE incidents ADD COLUMN origin TEXT NOT NULL DEFAULT 'check';
+ALTER TABLE incidents ADD COLUMN details TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN escalation_policy TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN escalation TEXT NOT NULL DEFAULT '';
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, kV1},
+    {2, kV2},
 }};
 
 Result<int> current_version(Db& db) {

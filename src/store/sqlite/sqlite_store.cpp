@@ -51,7 +51,7 @@ Error with_context(std::string_view context, const Error& e) {
 
 constexpr std::string_view kIncidentColumns =
     "id, dedup_key, service, check_name, title, severity, status, started_at_ms, detected_at_ms, "
-    "acknowledged_at_ms, resolved_at_ms, resolved_by";
+    "acknowledged_at_ms, resolved_at_ms, resolved_by, origin, details, escalation_policy, escalation";
 
 Result<Incident> read_incident(const Stmt& st) {
   Incident in;
@@ -70,6 +70,10 @@ Result<Incident> read_incident(const Stmt& st) {
   if (!st.col_null(9)) in.acknowledged_at = at_ms(st.col_int(9));
   if (!st.col_null(10)) in.resolved_at = at_ms(st.col_int(10));
   in.resolved_by = st.col_text(11);
+  in.origin = st.col_text(12);
+  in.details = st.col_text(13);
+  in.escalation_policy = st.col_text(14);
+  in.escalation = st.col_text(15);
   return in;
 }
 
@@ -210,13 +214,16 @@ Status SqliteStore::apply_locked(const IncidentChange& change) {
   {
     auto st = db_->prepare(
         "INSERT INTO incidents (id, dedup_key, service, check_name, title, severity, status, "
-        "started_at_ms, detected_at_ms, acknowledged_at_ms, resolved_at_ms, resolved_by) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+        "started_at_ms, detected_at_ms, acknowledged_at_ms, resolved_at_ms, resolved_by, origin, details, "
+        "escalation_policy, escalation) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
         "ON CONFLICT (id) DO UPDATE SET dedup_key = excluded.dedup_key, service = excluded.service, "
         "check_name = excluded.check_name, title = excluded.title, severity = excluded.severity, "
         "status = excluded.status, started_at_ms = excluded.started_at_ms, "
         "detected_at_ms = excluded.detected_at_ms, acknowledged_at_ms = excluded.acknowledged_at_ms, "
-        "resolved_at_ms = excluded.resolved_at_ms, resolved_by = excluded.resolved_by");
+        "resolved_at_ms = excluded.resolved_at_ms, resolved_by = excluded.resolved_by, origin = excluded.origin, "
+        "details = excluded.details, escalation_policy = excluded.escalation_policy, "
+        "escalation = excluded.escalation");
     if (!st.ok()) return st.error();
     st->bind_int(1, in.id)
         .bind_text(2, in.dedup_key)
@@ -229,7 +236,11 @@ Status SqliteStore::apply_locked(const IncidentChange& change) {
         .bind_int(9, ms(in.detected_at))
         .bind_opt_int(10, opt_ms(in.acknowledged_at))
         .bind_opt_int(11, opt_ms(in.resolved_at))
-        .bind_text(12, in.resolved_by);
+        .bind_text(12, in.resolved_by)
+        .bind_text(13, in.origin)
+        .bind_text(14, in.details)
+        .bind_text(15, in.escalation_policy)
+        .bind_text(16, in.escalation);
     if (auto s = st->run(); !s.ok()) return s;
   }
   if (!change.new_entries.empty()) {
@@ -454,6 +465,31 @@ Result<std::int64_t> SqliteStore::outbox_pending() {
   auto row = st->step();
   if (!row.ok()) return with_context("outbox pending", row.error());
   return *row ? st->col_int(0) : 0;
+}
+
+Result<std::optional<std::string>> SqliteStore::get_meta(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto st = db_->prepare("SELECT value FROM meta WHERE key = ?1");
+  if (!st.ok()) return st.error();
+  st->bind_text(1, key);
+  auto row = st->step();
+  if (!row.ok()) return with_context("get meta " + key, row.error());
+  if (!*row) return std::optional<std::string>{};
+  return std::optional<std::string>{st->col_text(0)};
+}
+
+Result<std::string> SqliteStore::put_meta_once(const std::string& key, const std::string& value) {
+  {
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING");
+    if (!st.ok()) return st.error();
+    st->bind_text(1, key).bind_text(2, value);
+    if (auto s = st->run(); !s.ok()) return with_context("put meta " + key, s.error());
+  }
+  auto stored = get_meta(key);
+  if (!stored.ok()) return stored.error();
+  if (!stored.value()) return Error{"meta " + key + " vanished after insert"};
+  return *stored.value();
 }
 
 }  // namespace vigil::store::sqlite

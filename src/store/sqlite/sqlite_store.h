@@ -51,6 +51,8 @@ class SqliteStore final : public Store {
   Status mark_delivered(const std::string& message_id, Time at) override;
   Status mark_failed(const std::string& message_id, const std::string& error, Time next_attempt_at) override;
   Result<std::int64_t> outbox_pending() override;
+  Result<std::optional<std::string>> get_meta(const std::string& key) override;
+  Result<std::string> put_meta_once(const std::string& key, const std::string& value) override;
 
  private:
   SqliteStore(std::unique_ptr<Db> db, MigrationReport report, Options options);
