@@ -60,6 +60,64 @@ std::optional<IncidentChange> IncidentBook::apply(const rules::AlertChange& aler
   return change;
 }
 
+std::optional<IncidentChange> IncidentBook::apply(const InboundEvent& event, const std::string& service,
+                                                 const std::string& actor, Time now) {
+  Incident* existing = const_cast<Incident*>(find_open(event.dedup_key));
+  switch (event.action) {
+    case InboundEvent::Action::trigger: {
+      if (existing) return std::nullopt;
+      Incident inc;
+      inc.id = ++last_id_;
+      inc.dedup_key = event.dedup_key;
+      inc.service = service;
+      inc.title = event.summary;
+      inc.severity = event.severity.empty() ? "critical" : event.severity;
+      inc.status = Status::triggered;
+      inc.started_at = event.timestamp.value_or(now);
+      if (inc.started_at > now) inc.started_at = now;  // a sender's clock ahead of ours
+      inc.detected_at = now;
+      inc.origin = event.origin;
+      inc.details = event.custom_details_json;
+      std::string text = event.summary;
+      if (!event.source.empty()) text += fmt::format(" (source {})", event.source);
+      IncidentChange change;
+      change.new_entries.push_back(append(inc, "triggered", actor, std::move(text), now));
+      change.incident = inc;
+      open_[inc.id] = std::move(inc);
+      return change;
+    }
+    case InboundEvent::Action::acknowledge: {
+      if (!existing || existing->status == Status::acknowledged) return std::nullopt;
+      auto r = acknowledge(existing->id, actor, "acknowledged by the sender", now);
+      if (!r.ok() || !r->has_value()) return std::nullopt;
+      return std::move(**r);
+    }
+    case InboundEvent::Action::resolve: {
+      if (!existing) return std::nullopt;
+      return close(*existing, "resolved", actor, "resolved by the sender", now);
+    }
+  }
+  return std::nullopt;
+}
+
+Result<IncidentChange> IncidentBook::record(std::int64_t id, const std::vector<Entry>& entries,
+                                            std::optional<std::string> escalation, Time now) {
+  Incident* inc = mutable_find(id);
+  if (!inc) return not_open(id);
+  IncidentChange change;
+  for (const auto& e : entries) change.new_entries.push_back(append(*inc, e.kind, e.actor, e.text, now));
+  if (escalation) inc->escalation = std::move(*escalation);
+  change.incident = *inc;
+  return change;
+}
+
+void IncidentBook::set_escalation(std::int64_t id, const std::string& policy, const std::string& state) {
+  if (Incident* inc = mutable_find(id)) {
+    inc->escalation_policy = policy;
+    inc->escalation = state;
+  }
+}
+
 Result<std::optional<IncidentChange>> IncidentBook::acknowledge(std::int64_t id, const std::string& actor,
                                                                 const std::string& note, Time now) {
   Incident* inc = mutable_find(id);

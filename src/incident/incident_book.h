@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "incident/inbound_event.h"
 #include "incident/incident.h"
 #include "rules/evaluator.h"
 
@@ -25,6 +26,26 @@ class IncidentBook {
   // A check crossed a threshold. Firing opens an incident unless one is open for the same
   // check (dedup: nothing changes); resolved auto-resolves the open one, if any.
   std::optional<IncidentChange> apply(const rules::AlertChange& alert, Time now);
+
+  // An event from an integration (PagerDuty Events API v2, Alertmanager) for `service`:
+  // trigger opens an incident unless one is open for its dedup key (then nothing changes: a
+  // repeated trigger is the same problem); acknowledge and resolve act on the open one, and
+  // change nothing when there is none (PagerDuty answers 202 all the same). `actor` names the
+  // integration, e.g. "integration:prometheus".
+  std::optional<IncidentChange> apply(const InboundEvent& event, const std::string& service,
+                                      const std::string& actor, Time now);
+
+  // Entries the engine adds on its own (pages, escalations, delivery results), with the
+  // escalation state to persist alongside when it changed.
+  struct Entry {
+    std::string kind;
+    std::string actor;
+    std::string text;
+  };
+  Result<IncidentChange> record(std::int64_t id, const std::vector<Entry>& entries,
+                                std::optional<std::string> escalation, Time now);
+  // Sets the escalation policy and state of an open incident (no timeline entry).
+  void set_escalation(std::int64_t id, const std::string& policy, const std::string& state);
 
   // Human actions on an open incident. Error when the id is not open here. Acknowledging an
   // acknowledged incident changes nothing (nullopt), as in PagerDuty.

@@ -48,6 +48,7 @@ struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
   bool running = false;
   bool claiming = false;     // a claim is with the worker
   bool claim_again = false;  // woken while claiming: look once more when it returns
+  DeliveryObserver on_delivery;
   std::atomic<std::int64_t> delivered{0};
   std::atomic<std::int64_t> failed_attempts{0};
 
@@ -114,6 +115,7 @@ struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
       } else {
         self->failed_attempts.fetch_add(1, std::memory_order_relaxed);
       }
+      if (self->on_delivery) self->on_delivery(row.message, st, row.attempts + 1);
       self->record(row, st);
     });
   }
@@ -143,6 +145,8 @@ Notifier::Notifier(asio::io_context& io, BlockingWorker& worker, store::Store& s
 }
 
 Notifier::~Notifier() { stop(); }
+
+void Notifier::set_on_delivery(DeliveryObserver observer) { impl_->on_delivery = std::move(observer); }
 
 void Notifier::start() {
   if (impl_->running) return;

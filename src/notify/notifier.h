@@ -8,7 +8,11 @@
 #include <memory>
 #include <string>
 
+#include <functional>
+
+#include "common/result.h"
 #include "common/time.h"
+#include "incident/incident.h"
 
 namespace boost::asio {
 class io_context;
@@ -30,6 +34,10 @@ struct NotifierStats {
   std::int64_t failed_attempts = 0;
 };
 
+// Told of each delivery attempt's outcome (attempt counts from 1), on the io thread, before the
+// outcome is marked in the store. The engine puts page deliveries on the incident timeline.
+using DeliveryObserver = std::function<void(const incident::OutboxMessage&, const Status&, int attempt)>;
+
 // Runs on the io_context's thread: call start/stop/set_channels there; wake() from any thread.
 class Notifier {
  public:
@@ -44,6 +52,7 @@ class Notifier {
   // Replaces the channels (config reload); rows for unknown channels wait, they are not dropped.
   void set_channels(std::map<std::string, std::unique_ptr<Channel>> channels);
   NotifierStats stats() const;
+  void set_on_delivery(DeliveryObserver observer);
 
  private:
   struct Impl;

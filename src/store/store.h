@@ -52,6 +52,9 @@ class Store {
   // Atomically upserts the incident, appends its new timeline entries and enqueues its outbox
   // messages. Returns only after the transaction is durable.
   virtual Status apply(const incident::IncidentChange& change) = 0;
+  // Applies several changes durably with one commit where possible (group commit); returns one
+  // Status per change, in order. A bad change fails alone: the others still land.
+  virtual std::vector<Status> apply_batch(const std::vector<incident::IncidentChange>& changes) = 0;
   // Incidents newest first, without timelines.
   virtual Result<std::vector<incident::Incident>> list_incidents(const IncidentFilter& filter) = 0;
   // One incident with its full timeline; nullopt if there is no such id.

@@ -644,3 +644,38 @@ TEST_F(StoreTest, MetaFirstWriterWins) {
 
 }  // namespace
 }  // namespace vigil::store
+
+namespace vigil::store {
+namespace {
+
+TEST_F(StoreTest, ApplyBatchCommitsAllAndIsolatesABadChange) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  std::vector<incident::IncidentChange> batch;
+  for (int i = 1; i <= 3; ++i) {
+    incident::IncidentChange c;
+    c.incident = make_incident(i, "key-" + std::to_string(i));
+    c.new_entries.push_back({1, c.incident.detected_at, "triggered", "check:x", "down"});
+    batch.push_back(c);
+  }
+  auto ok = s->apply_batch(batch);
+  ASSERT_EQ(ok.size(), 3u);
+  for (const auto& st : ok) EXPECT_TRUE(st.ok());
+  EXPECT_EQ(*s->max_incident_id(), 3);
+
+  // #4 carries a duplicate (incident, seq): the batch falls back to one change at a time.
+  std::vector<incident::IncidentChange> mixed(2);
+  mixed[0].incident = make_incident(4, "key-4");
+  mixed[0].new_entries.push_back({1, mixed[0].incident.detected_at, "triggered", "a", "x"});
+  mixed[0].new_entries.push_back({1, mixed[0].incident.detected_at, "note", "a", "dup seq"});
+  mixed[1].incident = make_incident(5, "key-5");
+  mixed[1].new_entries.push_back({1, mixed[1].incident.detected_at, "triggered", "a", "x"});
+  auto res = s->apply_batch(mixed);
+  EXPECT_FALSE(res[0].ok());
+  EXPECT_TRUE(res[1].ok());
+  EXPECT_FALSE(s->get_incident(4).value().has_value()) << "the bad change left nothing";
+  EXPECT_TRUE(s->get_incident(5).value().has_value()) << "the good one landed";
+}
+
+}  // namespace
+}  // namespace vigil::store

@@ -208,9 +208,37 @@ Status SqliteStore::apply(const IncidentChange& change) {
 }
 
 Status SqliteStore::apply_locked(const IncidentChange& change) {
-  const Incident& in = change.incident;
-  Txn txn(*db_);  // declared first: every statement below is reset before it rolls back
+  Txn txn(*db_);  // declared first: every statement of apply_rows is reset before it rolls back
   if (auto s = txn.begin(); !s.ok()) return s;
+  if (auto s = apply_rows(change); !s.ok()) return s;
+  return txn.commit();
+}
+
+std::vector<Status> SqliteStore::apply_batch(const std::vector<IncidentChange>& changes) {
+  std::vector<Status> out(changes.size());
+  if (changes.empty()) return out;
+  for (std::size_t i = 0; i < changes.size(); ++i)
+    if (changes[i].incident.id <= 0)
+      out[i] = Error{fmt::format("apply: incident id must be positive, got {}", changes[i].incident.id), "id"};
+  std::lock_guard lock(mu_);
+  {
+    // Group commit: one transaction (one fsync) for every change that queued up meanwhile.
+    Txn txn(*db_);
+    bool ok = txn.begin().ok();
+    for (std::size_t i = 0; ok && i < changes.size(); ++i) ok = out[i].ok() && apply_rows(changes[i]).ok();
+    if (ok && txn.commit().ok()) return out;
+  }
+  // One of them is bad: apply each alone so the others still land and the bad one is named.
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    if (!out[i].ok()) continue;
+    if (auto s = apply_locked(changes[i]); !s.ok())
+      out[i] = with_context(fmt::format("apply incident {}", changes[i].incident.id), s.error());
+  }
+  return out;
+}
+
+Status SqliteStore::apply_rows(const IncidentChange& change) {
+  const Incident& in = change.incident;
   {
     auto st = db_->prepare(
         "INSERT INTO incidents (id, dedup_key, service, check_name, title, severity, status, "
@@ -278,7 +306,7 @@ Status SqliteStore::apply_locked(const IncidentChange& change) {
       if (auto s = st->run(); !s.ok()) return with_context(fmt::format("outbox message {}", m.id), s.error());
     }
   }
-  return txn.commit();
+  return Status::Ok();
 }
 
 Status SqliteStore::load_timeline(Incident& in) {

@@ -53,10 +53,12 @@ class SqliteStore final : public Store {
   Result<std::int64_t> outbox_pending() override;
   Result<std::optional<std::string>> get_meta(const std::string& key) override;
   Result<std::string> put_meta_once(const std::string& key, const std::string& value) override;
+  std::vector<Status> apply_batch(const std::vector<incident::IncidentChange>& changes) override;
 
  private:
   SqliteStore(std::unique_ptr<Db> db, MigrationReport report, Options options);
   Status apply_locked(const incident::IncidentChange& change);
+  Status apply_rows(const incident::IncidentChange& change);  // inside a transaction
   Status load_timeline(incident::Incident& incident);
 
   std::mutex mu_;

@@ -1,0 +1,94 @@
+#include <gtest/gtest.h>
+
+#include "incident/incident_book.h"
+
+namespace vigil::incident {
+namespace {
+
+Time at(int minute) {
+  return Time{std::chrono::sys_days{std::chrono::year{2024} / 8 / 18}} + std::chrono::hours(10) +
+         std::chrono::minutes(minute);
+}
+
+InboundEvent event(InboundEvent::Action action, std::string key) {
+  InboundEvent e;
+  e.action = action;
+  e.dedup_key = std::move(key);
+  e.summary = "ApacheDown: webserver-01 is not answering";
+  e.source = "webserver-01:9117";
+  e.severity = "error";
+  e.origin = "alertmanager";
+  e.custom_details_json = R"({"job":"apache"})";
+  return e;
+}
+
+TEST(IncidentBookEvents, TriggerOpensRepeatDedupsResolveCloses) {
+  IncidentBook book;
+  const std::string actor = "integration:prometheus";
+  auto e = event(InboundEvent::Action::trigger, "am-1f2e");
+  e.timestamp = at(0);
+  auto opened = book.apply(e, "webserver-01", actor, at(1));
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->incident.id, 1);
+  EXPECT_EQ(opened->incident.service, "webserver-01");
+  EXPECT_EQ(opened->incident.title, e.summary);
+  EXPECT_EQ(opened->incident.severity, "error");
+  EXPECT_EQ(opened->incident.origin, "alertmanager");
+  EXPECT_EQ(opened->incident.details, R"({"job":"apache"})");
+  EXPECT_EQ(opened->incident.started_at, at(0));
+  EXPECT_EQ(opened->incident.detected_at, at(1));
+  EXPECT_EQ(opened->new_entries[0].actor, actor);
+  EXPECT_NE(opened->new_entries[0].text.find("source webserver-01:9117"), std::string::npos);
+
+  EXPECT_FALSE(book.apply(e, "webserver-01", actor, at(2))) << "repeated trigger is deduplicated";
+
+  auto ack = book.apply(event(InboundEvent::Action::acknowledge, "am-1f2e"), "webserver-01", actor, at(3));
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->incident.status, Status::acknowledged);
+  EXPECT_FALSE(book.apply(event(InboundEvent::Action::acknowledge, "am-1f2e"), "webserver-01", actor, at(4)));
+
+  auto res = book.apply(event(InboundEvent::Action::resolve, "am-1f2e"), "webserver-01", actor, at(5));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->incident.status, Status::resolved);
+  EXPECT_EQ(res->incident.resolved_by, actor);
+  EXPECT_FALSE(book.apply(event(InboundEvent::Action::resolve, "am-1f2e"), "webserver-01", actor, at(6)))
+      << "resolving what is not open changes nothing";
+
+  auto again = book.apply(e, "webserver-01", actor, at(7));
+  ASSERT_TRUE(again) << "after resolution the same key opens a new incident";
+  EXPECT_EQ(again->incident.id, 2);
+}
+
+TEST(IncidentBookEvents, EventsAndChecksShareDedupKeys) {
+  IncidentBook book;
+  rules::AlertChange a;
+  a.kind = rules::AlertChange::Kind::firing;
+  a.service = "web";
+  a.check = "home";
+  a.summary = "home: status 503";
+  a.started_at = at(0);
+  ASSERT_TRUE(book.apply(a, at(1)));
+  EXPECT_FALSE(book.apply(event(InboundEvent::Action::trigger, "web/home"), "web", "integration:x", at(2)))
+      << "an event with the check's key joins the check's incident";
+  auto res = book.apply(event(InboundEvent::Action::resolve, "web/home"), "web", "integration:x", at(3));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->incident.id, 1);
+}
+
+TEST(IncidentBookEvents, RecordAppendsEntriesAndEscalationState) {
+  IncidentBook book;
+  auto opened = book.apply(event(InboundEvent::Action::trigger, "k"), "web", "integration:x", at(0));
+  ASSERT_TRUE(opened);
+  book.set_escalation(1, "web-oncall", R"({"rule":0})");
+  auto rec = book.record(1, {{"paged", "vigil", "paged alice"}, {"escalation", "vigil", "rule 2 next"}},
+                         std::string(R"({"rule":1})"), at(1));
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->new_entries.size(), 2u);
+  EXPECT_EQ(rec->new_entries[1].seq, 3);
+  EXPECT_EQ(rec->incident.escalation_policy, "web-oncall");
+  EXPECT_EQ(rec->incident.escalation, R"({"rule":1})");
+  EXPECT_FALSE(book.record(9, {}, std::nullopt, at(1)).ok());
+}
+
+}  // namespace
+}  // namespace vigil::incident
