@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <exception>
+#include <set>
 #include <vector>
 
 #include "config/config.h"
@@ -21,15 +22,40 @@ Config read_document(Context& ctx, const YAML::Node& root, const std::string& pa
   Config cfg;
   cfg.path = path;
   const Field doc = root_field(root);
-  MapView top(ctx, doc, {"server", "store", "defaults", "channels", "services"});
+  MapView top(ctx, doc,
+              {"server", "store", "defaults", "channels", "services", "users", "smtp", "schedules",
+               "escalation_policies", "integrations"});
   if (!top.is_map()) return cfg;
-  // Dependency order, not file order: checks inherit defaults, notify names channels.
+  // Dependency order, not file order: checks inherit defaults, notify names channels, email
+  // contacts need smtp, schedules and policies name users, services name policies,
+  // integrations name services.
   if (const Field* f = top.get("server")) read_server(ctx, *f, cfg.server);
   if (const Field* f = top.get("store")) read_store(ctx, *f, cfg.store);
   if (const Field* f = top.get("defaults")) read_defaults(ctx, *f, cfg.defaults);
   NameIndex channels("channel");
   if (const Field* f = top.get("channels")) read_channels(ctx, *f, cfg.channels, channels);
-  if (const Field* f = top.get("services")) read_services(ctx, *f, cfg.defaults, channels, cfg.services);
+  bool smtp_configured = false;
+  if (const Field* f = top.get("smtp")) smtp_configured = read_smtp(ctx, *f, cfg.smtp);
+  NameIndex users("user", "users", "id");
+  if (const Field* f = top.get("users")) read_users(ctx, *f, smtp_configured, cfg.users, users);
+  NameIndex schedules("schedule");
+  if (const Field* f = top.get("schedules")) read_schedules(ctx, *f, users, cfg.schedules, schedules);
+  NameIndex policies("escalation policy", "escalation policies");
+  if (const Field* f = top.get("escalation_policies")) {
+    read_escalation_policies(ctx, *f, users, schedules, cfg.escalation_policies, policies);
+  }
+  NameIndex services("service");
+  std::vector<ChecklessService> checkless;
+  if (const Field* f = top.get("services")) {
+    read_services(ctx, *f, cfg.defaults, channels, policies, cfg.services, services, checkless);
+  }
+  std::set<std::string> fed;  // services that integrations feed
+  if (const Field* f = top.get("integrations")) read_integrations(ctx, *f, services, cfg.integrations, fed);
+  for (const ChecklessService& s : checkless) {
+    if (fed.count(s.name) != 0 && !s.name.empty()) continue;
+    if (s.has_checks_key) ctx.error(s.where, "a service needs at least one check, or an integration feeding it");
+    else ctx.error(s.where, "a service needs at least one check, or an integration feeding it (missing key \"checks\")");
+  }
   return cfg;
 }
 

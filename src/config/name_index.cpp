@@ -7,7 +7,7 @@ namespace vigil::config::detail {
 bool NameIndex::add(Context& ctx, const Field& where, const std::string& name) {
   auto [it, inserted] = lines_.emplace(name, where.pos.line);
   if (!inserted) {
-    ctx.error(where, fmt::format("duplicate {} name \"{}\" (first defined at line {})", kind_, name, it->second));
+    ctx.error(where, fmt::format("duplicate {} {} \"{}\" (first defined at line {})", kind_, key_, name, it->second));
   }
   return inserted;
 }
@@ -16,6 +16,18 @@ std::vector<std::string_view> NameIndex::names() const {
   std::vector<std::string_view> out;
   for (const auto& [name, line] : lines_) out.push_back(name);
   return out;
+}
+
+std::string NameIndex::unknown_message(const std::string& name) const {
+  const auto known = names();
+  if (known.empty()) return fmt::format("unknown {} \"{}\" (no {} are defined)", kind_, name, plural_);
+  if (auto hint = closest(name, known)) return fmt::format("unknown {} \"{}\" (did you mean \"{}\"?)", kind_, name, *hint);
+  // A long list helps nobody: the first few say enough about what the names look like.
+  constexpr std::size_t kShown = 10;
+  std::string list;
+  for (std::size_t i = 0; i < known.size() && i < kShown; ++i) list += (i == 0 ? "" : ", ") + std::string(known[i]);
+  if (known.size() > kShown) list += fmt::format(", … {} more", known.size() - kShown);
+  return fmt::format("unknown {} \"{}\" (defined: {})", kind_, name, list);
 }
 
 }  // namespace vigil::config::detail

@@ -100,7 +100,7 @@ std::optional<bool> read_bool(Context& ctx, const Field& f) {
   return std::nullopt;
 }
 
-std::optional<Duration> read_duration(Context& ctx, const Field& f) {
+std::optional<Duration> read_duration(Context& ctx, const Field& f, bool allow_zero) {
   auto s = read_scalar(ctx, f, "a duration (e.g. 30s)");
   if (!s) return std::nullopt;
   auto d = parse_duration(s->value());
@@ -108,7 +108,7 @@ std::optional<Duration> read_duration(Context& ctx, const Field& f) {
     ctx.error(f, d.error().message);
     return std::nullopt;
   }
-  if (d->count() <= 0) {
+  if (d->count() <= 0 && !(allow_zero && d->count() == 0)) {
     ctx.error(f, fmt::format("must be greater than 0s, got \"{}\"", s->value()));
     return std::nullopt;
   }

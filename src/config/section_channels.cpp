@@ -1,38 +1,12 @@
 // channels: — where incident notifications go (a signed webhook, or the daemon's log).
 #include <fmt/format.h>
 
-#include "config/file_io.h"
 #include "config/sections.h"
 #include "config/validate.h"
 
 namespace vigil::config::detail {
 
 namespace {
-
-// `secret_file:` keeps the key out of the config (and out of git). Editors and `echo` add a
-// trailing newline that is not part of the key.
-std::optional<std::string> read_secret_file(Context& ctx, const Field& f) {
-  auto path = read_string(ctx, f);
-  if (!path) return std::nullopt;
-  if (path->empty()) {
-    ctx.error(f, "must not be empty");
-    return std::nullopt;
-  }
-  const std::string resolved = ctx.resolve_path(*path);
-  auto content = read_file(resolved);
-  if (!content) {
-    ctx.error(f, fmt::format("cannot read secret file \"{}\": {}", resolved, content.error().message));
-    return std::nullopt;
-  }
-  std::string secret = std::move(*content);
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  if (secret.empty()) {
-    // An empty key would silently turn into unsigned notifications.
-    ctx.error(f, fmt::format("secret file \"{}\" is empty", resolved));
-    return std::nullopt;
-  }
-  return secret;
-}
 
 void read_channel(Context& ctx, const Field& f, NameIndex& names, std::vector<ChannelConfig>& out) {
   MapView m(ctx, f, {"name", "type", "url", "secret", "secret_file", "headers", "timeout"});
@@ -63,15 +37,7 @@ void read_channel(Context& ctx, const Field& f, NameIndex& names, std::vector<Ch
         else c.url = *s;
       }
     }
-    const Field* secret = m.get("secret");
-    const Field* secret_file = m.get("secret_file");
-    if (secret && secret_file) {
-      ctx.error(secret_file->key_pos, secret_file->path, "set either secret or secret_file, not both");
-    } else if (secret) {
-      if (auto s = read_string(ctx, *secret)) c.secret = *s;
-    } else if (secret_file) {
-      if (auto s = read_secret_file(ctx, *secret_file)) c.secret = *s;
-    }
+    if (auto s = read_secret(ctx, m, "secret")) c.secret = *s;
     if (const Field* v = m.get("headers")) {
       if (auto h = read_string_map(ctx, *v, check_header)) c.headers = std::move(*h);
     }

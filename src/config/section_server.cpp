@@ -7,7 +7,9 @@
 namespace vigil::config::detail {
 
 void read_server(Context& ctx, const Field& f, ServerConfig& out) {
-  MapView m(ctx, f, {"listen", "external_url", "max_request_bytes", "request_timeout"});
+  MapView m(ctx, f,
+            {"listen", "external_url", "max_request_bytes", "request_timeout", "link_secret", "link_secret_file",
+             "link_ttl"});
   if (const Field* v = m.get("listen")) {
     if (auto s = read_string(ctx, *v)) {
       if (auto p = check_listen(*s)) ctx.error(*v, *p);
@@ -25,6 +27,21 @@ void read_server(Context& ctx, const Field& f, ServerConfig& out) {
   }
   if (const Field* v = m.get("request_timeout")) {
     if (auto d = read_duration(ctx, *v)) out.request_timeout = *d;
+  }
+  // Anyone holding a signed link can acknowledge or resolve: a short key could be guessed
+  // offline from one link in a mailbox. Not repeated in the message: it is a secret.
+  const Field* where = nullptr;
+  if (auto s = read_secret(ctx, m, "link_secret", &where)) {
+    constexpr std::size_t kMinSecret = 16;
+    if (s->size() < kMinSecret) {
+      ctx.error(*where, fmt::format("must be at least {} characters, got {} (e.g. openssl rand -hex 32)", kMinSecret,
+                                    s->size()));
+    } else {
+      out.link_secret = std::move(*s);
+    }
+  }
+  if (const Field* v = m.get("link_ttl")) {
+    if (auto d = read_duration(ctx, *v)) out.link_ttl = *d;
   }
 }
 

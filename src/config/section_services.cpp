@@ -10,18 +10,10 @@ namespace vigil::config::detail {
 
 namespace {
 
-std::string unknown_channel_message(const std::string& name, const NameIndex& channels) {
-  const auto known = channels.names();
-  if (known.empty()) return fmt::format("unknown channel \"{}\" (no channels are defined)", name);
-  if (auto hint = closest(name, known)) return fmt::format("unknown channel \"{}\" (did you mean \"{}\"?)", name, *hint);
-  std::string list;
-  for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-  return fmt::format("unknown channel \"{}\" (defined: {})", name, list);
-}
-
 void read_service(Context& ctx, const Field& f, const Defaults& defaults, const NameIndex& channels,
-                  NameIndex& names, std::vector<ServiceConfig>& out) {
-  MapView m(ctx, f, {"name", "description", "notify", "checks"});
+                  const NameIndex& policies, NameIndex& names, std::vector<ServiceConfig>& out,
+                  std::vector<ChecklessService>& checkless) {
+  MapView m(ctx, f, {"name", "description", "notify", "escalation_policy", "checks"});
   if (!m.is_map()) return;
   const std::size_t errors_before = ctx.error_count();
   ServiceConfig s;
@@ -38,17 +30,23 @@ void read_service(Context& ctx, const Field& f, const Defaults& defaults, const 
     for (const Field& item : read_list(ctx, *v)) {
       auto name = read_string(ctx, item);
       if (!name) continue;
-      if (!channels.contains(*name)) ctx.error(item, unknown_channel_message(*name, channels));
+      if (!channels.contains(*name)) ctx.error(item, channels.unknown_message(*name));
       else if (std::find(s.notify.begin(), s.notify.end(), *name) != s.notify.end())
         ctx.error(item, fmt::format("channel \"{}\" is listed twice", *name));
       else s.notify.push_back(*name);
     }
   }
+  if (const Field* v = m.get("escalation_policy")) {
+    if (auto name = read_string(ctx, *v)) {
+      if (!policies.contains(*name)) ctx.error(*v, policies.unknown_message(*name));
+      else s.escalation_policy = *name;
+    }
+  }
   const Field* checks = m.get("checks");
   const std::vector<Field> items = checks ? read_list(ctx, *checks) : std::vector<Field>{};
   if (items.empty() && (!checks || checks->node.IsNull() || checks->node.IsSequence())) {
-    if (checks) ctx.error(*checks, "a service needs at least one check");
-    else ctx.error(f, "a service needs at least one check (missing key \"checks\")");
+    // Fine when an integration feeds it (alerts from Prometheus): judged once those are read.
+    checkless.push_back(ChecklessService{s.name, checks ? *checks : f, checks != nullptr});
   }
   NameIndex check_names("check");
   for (const Field& item : items) {
@@ -61,9 +59,11 @@ void read_service(Context& ctx, const Field& f, const Defaults& defaults, const 
 }  // namespace
 
 void read_services(Context& ctx, const Field& f, const Defaults& defaults, const NameIndex& channels,
-                   std::vector<ServiceConfig>& out) {
-  NameIndex names("service");
-  for (const Field& item : read_list(ctx, f)) read_service(ctx, item, defaults, channels, names, out);
+                   const NameIndex& policies, std::vector<ServiceConfig>& out, NameIndex& names,
+                   std::vector<ChecklessService>& checkless) {
+  for (const Field& item : read_list(ctx, f)) {
+    read_service(ctx, item, defaults, channels, policies, names, out, checkless);
+  }
 }
 
 }  // namespace vigil::config::detail

@@ -2,6 +2,7 @@
 // is valid and reports the rest to the Context. Private to src/config.
 #pragma once
 #include <map>
+#include <set>
 #include <string>
 
 #include "config/config.h"
@@ -9,28 +10,64 @@
 
 namespace vigil::config::detail {
 
-// Names seen so far in one namespace (services, a service's checks, channels), with the line
-// of their first definition, so a duplicate can say where the original is.
+// Names seen so far in one namespace (services, a service's checks, channels, user ids), with
+// the line of their first definition, so a duplicate can say where the original is and a
+// reference to an unknown one can say what exists.
 class NameIndex {
  public:
-  explicit NameIndex(std::string kind) : kind_(std::move(kind)) {}
+  // `kind` and `plural` word the messages ("user", "users"); `key` is what identifies one
+  // ("name", or "id" for users).
+  explicit NameIndex(std::string kind, std::string plural = {}, std::string key = "name")
+      : kind_(std::move(kind)), plural_(plural.empty() ? kind_ + "s" : std::move(plural)), key_(std::move(key)) {}
   // Records `name`; reports a duplicate at `where` and returns false.
   bool add(Context& ctx, const Field& where, const std::string& name);
   bool contains(const std::string& name) const { return lines_.count(name) != 0; }
   std::vector<std::string_view> names() const;
+  // `unknown user "bbo" (did you mean "bob"?)`, `(defined: a, b)` or `(no users are defined)`.
+  std::string unknown_message(const std::string& name) const;
+  const std::string& kind() const { return kind_; }
 
  private:
   std::string kind_;
+  std::string plural_;
+  std::string key_;
   std::map<std::string, int> lines_;
 };
+
+// `key` or `key_file` (exclusive; the file read as a secret, see read_secret_file). nullopt
+// when neither is set or on error; `where` gets the field that gave the value.
+std::optional<std::string> read_secret(Context& ctx, const MapView& m, std::string_view key,
+                                       const Field** where = nullptr);
+// The content of the file a `*_file` key names, trailing line breaks removed; empty is an error.
+std::optional<std::string> read_secret_file(Context& ctx, const Field& f);
 
 void read_server(Context& ctx, const Field& f, ServerConfig& out);
 void read_store(Context& ctx, const Field& f, StoreConfig& out);
 void read_defaults(Context& ctx, const Field& f, Defaults& out);
 void read_channels(Context& ctx, const Field& f, std::vector<ChannelConfig>& out, NameIndex& names);
+
+// A service without checks, to be judged once integrations are known (one may feed it).
+struct ChecklessService {
+  std::string name;
+  Field where;
+  bool has_checks_key = false;
+};
 void read_services(Context& ctx, const Field& f, const Defaults& defaults, const NameIndex& channels,
-                   std::vector<ServiceConfig>& out);
+                   const NameIndex& policies, std::vector<ServiceConfig>& out, NameIndex& names,
+                   std::vector<ChecklessService>& checkless);
 // One check of a service; `names` are its siblings' names. Returns false when it has errors.
 bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameIndex& names, CheckConfig& out);
+
+// ---- on-call ----
+// Returns whether the section sets a url (valid or not), which email contacts need.
+bool read_smtp(Context& ctx, const Field& f, SmtpConfig& out);
+void read_users(Context& ctx, const Field& f, bool smtp_configured, std::vector<UserConfig>& out, NameIndex& ids);
+void read_schedules(Context& ctx, const Field& f, const NameIndex& users, std::vector<ScheduleConfig>& out,
+                    NameIndex& names);
+void read_escalation_policies(Context& ctx, const Field& f, const NameIndex& users, const NameIndex& schedules,
+                              std::vector<EscalationPolicyConfig>& out, NameIndex& names);
+// `fed` gets the names of the services integrations feed.
+void read_integrations(Context& ctx, const Field& f, const NameIndex& services, std::vector<IntegrationConfig>& out,
+                       std::set<std::string>& fed);
 
 }  // namespace vigil::config::detail

@@ -136,4 +136,55 @@ Problem check_method(std::string_view method) {
   return std::nullopt;
 }
 
+Problem check_email(std::string_view address) {
+  const std::size_t at = address.rfind('@');
+  if (at == std::string_view::npos) return fmt::format("invalid email address \"{}\": expected name@domain", address);
+  const std::string_view local = address.substr(0, at);
+  const std::string_view domain = address.substr(at + 1);
+  if (address.find('<') != std::string_view::npos || address.find(' ') != std::string_view::npos)
+    return fmt::format("invalid email address \"{}\": write the bare address, e.g. vigil@example.com", address);
+  if (local.empty()) return fmt::format("invalid email address \"{}\": nothing before the @", address);
+  for (char c : local) {
+    // Printable ASCII without what needs quoting in an address (RFC 5321 dot-atom).
+    if (static_cast<unsigned char>(c) <= ' ' || static_cast<unsigned char>(c) >= 0x7f ||
+        std::string_view("<>()[]\\,;:@\"").find(c) != std::string_view::npos)
+      return fmt::format("invalid email address \"{}\": unexpected character '{}'", address, c);
+  }
+  if (domain.empty()) return fmt::format("invalid email address \"{}\": nothing after the @", address);
+  if (auto p = check_host(urls::host_type::name, domain)) return fmt::format("invalid email address \"{}\": {}", address, *p);
+  return std::nullopt;
+}
+
+Problem check_smtp_url(std::string_view text) {
+  auto u = urls::parse_uri(text);
+  if (!u) return fmt::format("invalid URL \"{}\": expected smtp://host[:port] or smtps://host[:port]", text);
+  const std::string scheme = lower(u->scheme());
+  if (scheme != "smtp" && scheme != "smtps")
+    return fmt::format("invalid URL \"{}\": scheme must be smtp or smtps, not \"{}\"", text, u->scheme());
+  if (!u->has_authority()) return fmt::format("invalid URL \"{}\": missing host", text);
+  if (u->authority().has_userinfo())
+    return fmt::format("invalid URL \"{}\": put the credentials in username and password, not in the URL", text);
+  if (auto p = check_authority(u->authority(), false, 1)) return fmt::format("invalid URL \"{}\": {}", text, *p);
+  if (u->has_query() || u->has_fragment()) return fmt::format("invalid URL \"{}\": unexpected query or fragment", text);
+  return std::nullopt;
+}
+
+Problem check_routing_key(std::string_view key) {
+  for (char c : key) {
+    if (!std::isalnum(static_cast<unsigned char>(c)))
+      return "a PagerDuty routing key has only letters and digits";
+  }
+  if (key.size() != 32) return fmt::format("a PagerDuty routing key has 32 characters, got {}", key.size());
+  return std::nullopt;
+}
+
+Problem check_token(std::string_view key) {
+  if (key.empty()) return "must not be empty";
+  for (char c : key) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view("-._~").find(c) == std::string_view::npos)
+      return "use only letters, digits, '-', '.', '_' and '~' (the key travels in URLs and headers)";
+  }
+  return std::nullopt;
+}
+
 }  // namespace vigil::config::detail

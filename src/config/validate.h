@@ -27,4 +27,15 @@ Problem check_header(std::string_view name, std::string_view value);
 // HTTP method: an RFC 9110 token, e.g. GET, HEAD, POST.
 Problem check_method(std::string_view method);
 
+// An e-mail address as SMTP takes it: local@domain, no display name, no spaces or <>.
+Problem check_email(std::string_view address);
+// smtp://host[:port] or smtps://host[:port] (an optional path is the HELO domain, as in curl).
+Problem check_smtp_url(std::string_view text);
+// A PagerDuty Events API v2 routing (integration) key: 32 letters and digits. Secrets are not
+// repeated in the message.
+Problem check_routing_key(std::string_view key);
+// A key sent as a bearer token or a ?key= query parameter: URL-unreserved characters only
+// ([A-Za-z0-9._~-]), so it needs no escaping in either. Not repeated in the message.
+Problem check_token(std::string_view key);
+
 }  // namespace vigil::config::detail

@@ -84,8 +84,8 @@ std::optional<std::string> read_string(Context& ctx, const Field& f);
 std::optional<long long> read_int(Context& ctx, const Field& f, long long min, long long max);
 std::optional<double> read_number(Context& ctx, const Field& f, double min, double max);
 std::optional<bool> read_bool(Context& ctx, const Field& f);
-// A positive duration ("30s", "1h30m").
-std::optional<Duration> read_duration(Context& ctx, const Field& f);
+// A positive duration ("30s", "1h30m"); with `allow_zero`, "0s" too.
+std::optional<Duration> read_duration(Context& ctx, const Field& f, bool allow_zero = false);
 std::optional<std::string> read_choice(Context& ctx, const Field& f, std::initializer_list<std::string_view> choices);
 // A map of string → string (HTTP headers), in file order. `check` returns a problem with one
 // entry, reported at its key.

@@ -314,13 +314,13 @@ services:
     {"service without checks", R"(services:
   - name: web
 )",
-     {R"(t.yaml:2:5: services[0]: a service needs at least one check (missing key "checks"))"}},
+     {R"(t.yaml:2:5: services[0]: a service needs at least one check, or an integration feeding it (missing key "checks"))"}},
 
     {"service with an empty check list", R"(services:
   - name: web
     checks: []
 )",
-     {"t.yaml:3:13: services[0].checks: a service needs at least one check"}},
+     {"t.yaml:3:13: services[0].checks: a service needs at least one check, or an integration feeding it"}},
 
     {"invalid name", R"(services:
   - name: web server

@@ -119,5 +119,50 @@ TEST_F(SecretFile, EmptyFileIsAnError) {
             "t.yaml:5:18: channels[0].secret_file: secret file \"" + (dir_ / "empty.key").string() + "\" is empty");
 }
 
+TEST_F(SecretFile, OnCallSecretsComeFromFilesToo) {
+  write(dir_ / "keys" / "link.key", "0123456789abcdef0123456789abcdef\n");
+  write(dir_ / "keys" / "smtp.pw", "mail-pass\n");
+  write(dir_ / "keys" / "prometheus.key", "abcdefABCDEF0123456789abcdef0123\n");
+  write(dir_ / "keys" / "alice.key", "alice-hmac\n");
+  write(dir_ / "vigil.yaml", R"(server:
+  link_secret_file: keys/link.key
+smtp:
+  url: smtp://127.0.0.1:2525
+  from: vigil@example.com
+  username: vigil
+  password_file: keys/smtp.pw
+users:
+  - id: alice
+    contacts: [{type: webhook, url: "http://127.0.0.1:9000/a", secret_file: keys/alice.key}]
+services:
+  - name: web
+integrations:
+  - {name: prometheus, type: pagerduty_events_v2, key_file: keys/prometheus.key, service: web}
+)");
+  const auto r = load_config((dir_ / "vigil.yaml").string());
+  ASSERT_TRUE(r.config) << to_string(r.errors.front());
+  EXPECT_EQ(r.config->server.link_secret, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(r.config->smtp.password, "mail-pass");
+  EXPECT_EQ(r.config->users[0].contacts[0].secret, "alice-hmac");
+  EXPECT_EQ(r.config->integrations[0].key, "abcdefABCDEF0123456789abcdef0123");
+}
+
+TEST_F(SecretFile, KeyFromFileIsValidatedWithoutShowingIt) {
+  write(dir_ / "bad.key", "not-a-routing-key\n");
+  write(dir_ / "short.key", "short\n");
+  const auto r = load_config_text("server:\n  link_secret_file: " + (dir_ / "short.key").string() +
+                                      "\nservices:\n  - name: web\nintegrations:\n"
+                                      "  - {name: p, type: pagerduty_events_v2, service: web, key_file: " +
+                                      (dir_ / "bad.key").string() + "}\n",
+                                  "t.yaml");
+  std::vector<std::string> errors;
+  for (const auto& e : r.errors) errors.push_back(to_string(e));
+  EXPECT_EQ(errors, (std::vector<std::string>{
+                        "t.yaml:2:21: server.link_secret_file: must be at least 16 characters, got 5 (e.g. openssl "
+                        "rand -hex 32)",
+                        "t.yaml:6:66: integrations[0].key_file: a PagerDuty routing key has only letters and digits",
+                    }));
+}
+
 }  // namespace
 }  // namespace vigil::config

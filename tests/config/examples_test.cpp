@@ -54,6 +54,36 @@ TEST(Examples, ApacheFleet) {
   }
   EXPECT_TRUE(has_login);
   EXPECT_TRUE(has_tcp);
+  // Paged per a policy: a two-engineer weekly rotation, then the lead.
+  EXPECT_EQ(c.services[0].escalation_policy, "web-oncall");
+  ASSERT_EQ(c.schedules.size(), 1u);
+  ASSERT_EQ(c.schedules[0].layers.size(), 1u);
+  EXPECT_EQ(c.schedules[0].layers[0].users, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(c.schedules[0].layers[0].rotation, std::chrono::hours(24 * 7));
+  EXPECT_EQ(c.schedules[0].layers[0].start,
+            std::chrono::local_days{std::chrono::year{2024} / 8 / 12} + std::chrono::hours(9));
+  ASSERT_EQ(c.escalation_policies.size(), 1u);
+  EXPECT_EQ(c.escalation_policies[0].rules.size(), 2u);
+  ASSERT_EQ(c.integrations.size(), 1u);
+  EXPECT_EQ(c.integrations[0].type, IntegrationType::pagerduty_events_v2);
+  EXPECT_EQ(c.integrations[0].key.size(), 32u);
+  EXPECT_FALSE(c.server.link_secret.empty());
+}
+
+TEST(Examples, OnCall) {
+  const auto r = load("examples/oncall.yaml");
+  ASSERT_TRUE(r.config);
+  const Config& c = *r.config;
+  ASSERT_EQ(c.users.size(), 3u);
+  ASSERT_EQ(c.schedules.size(), 2u);
+  EXPECT_EQ(c.schedules[0].overrides.size(), 1u);
+  EXPECT_EQ(c.schedules[1].layers[0].restrictions.size(), 5u);
+  ASSERT_EQ(c.escalation_policies.size(), 1u);
+  EXPECT_EQ(c.escalation_policies[0].ack_timeout, std::chrono::hours(4));
+  ASSERT_EQ(c.integrations.size(), 2u);
+  EXPECT_EQ(c.integrations[1].type, IntegrationType::alertmanager);
+  ASSERT_EQ(c.services.size(), 2u);
+  EXPECT_TRUE(c.services[1].checks.empty()) << "fed by the alertmanager integration";
 }
 
 // Every other example must at least load.

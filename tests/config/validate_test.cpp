@@ -86,5 +86,45 @@ TEST(Validate, NamesMethodsHeaders) {
   EXPECT_EQ(check_header("X", "a\r\nInjected: 1"), Problem(R"(header "X": value must not contain line breaks)"));
 }
 
+TEST(Validate, EmailAndSmtp) {
+  expect(check_email, {
+      {"alice@example.com", nullptr},
+      {"first.last+oncall@mail.example.co.uk", nullptr},
+      {"root@localhost", nullptr},
+      {"alice", R"(invalid email address "alice": expected name@domain)"},
+      {"@example.com", R"(invalid email address "@example.com": nothing before the @)"},
+      {"alice@", R"(invalid email address "alice@": nothing after the @)"},
+      {"Alice <alice@example.com>", R"(invalid email address "Alice <alice@example.com>": write the bare address, e.g. vigil@example.com)"},
+      {"a,b@example.com", R"(invalid email address "a,b@example.com": unexpected character ',')"},
+      {"alice@exa_mple..com", R"(invalid email address "alice@exa_mple..com": invalid host name "exa_mple..com")"},
+  });
+  expect(check_smtp_url, {
+      {"smtp://127.0.0.1:2525", nullptr},
+      {"smtps://mail.example.com", nullptr},
+      {"SMTP://mail.example.com:587/client.example.com", nullptr},
+      {"mail.example.com:25", R"(invalid URL "mail.example.com:25": scheme must be smtp or smtps, not "mail.example.com")"},
+      {"smtp:mail", R"(invalid URL "smtp:mail": missing host)"},
+      {"smtp://mail:0", R"(invalid URL "smtp://mail:0": port 0 out of range 1-65535)"},
+      {"smtp://u:p@mail", R"(invalid URL "smtp://u:p@mail": put the credentials in username and password, not in the URL)"},
+      {"smtp://mail/?x=1", R"(invalid URL "smtp://mail/?x=1": unexpected query or fragment)"},
+  });
+}
+
+TEST(Validate, KeysAreCheckedWithoutBeingShown) {
+  expect(check_routing_key, {
+      {"abcdefABCDEF0123456789abcdef0123", nullptr},
+      {"abcdefABCDEF0123456789abcdef012", "a PagerDuty routing key has 32 characters, got 31"},
+      {"abcdefABCDEF0123456789abcdef01234", "a PagerDuty routing key has 32 characters, got 33"},
+      {"abcdefABCDEF0123456789abcdef012-", "a PagerDuty routing key has only letters and digits"},
+      {"", "a PagerDuty routing key has 32 characters, got 0"},
+  });
+  expect(check_token, {
+      {"am-key_1.2~x", nullptr},
+      {"", "must not be empty"},
+      {"a b", "use only letters, digits, '-', '.', '_' and '~' (the key travels in URLs and headers)"},
+      {"a/b", "use only letters, digits, '-', '.', '_' and '~' (the key travels in URLs and headers)"},
+  });
+}
+
 }  // namespace
 }  // namespace vigil::config::detail
