@@ -10,6 +10,7 @@ PACKAGES=(
   libcli11-dev libhowardhinnant-date-dev libre2-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nginx-light curl sqlite3 procps python3
+  prometheus-alertmanager  # e2e: a real Alertmanager pages vigil (tests/e2e/test_alertmanager.py)
 )
 # Benchmark peers: only `make bench` needs them.
 if [[ "${1:-}" == "--bench" ]]; then
@@ -30,8 +31,11 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts nginx on :80 after install; vigil's tests run their own on loopback.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet nginx 2>/dev/null; then
-  $SUDO systemctl stop nginx || true
-  $SUDO systemctl disable nginx >/dev/null 2>&1 || true
-fi
+# Debian starts nginx on :80 and Alertmanager on :9093/:9094 after install; vigil's tests run
+# their own on loopback.
+for svc in nginx prometheus-alertmanager; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    $SUDO systemctl stop "$svc" || true
+    $SUDO systemctl disable "$svc" >/dev/null 2>&1 || true
+  fi
+done
