@@ -3,7 +3,10 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cstdlib>
+
+#include <fmt/ranges.h>
 
 #include "net/http_client.h"
 
@@ -49,6 +52,15 @@ Answer call(const ServerOptions& s, const std::string& method, const std::string
   }
   a.ok = true;
   return a;
+}
+
+std::string url_encode(const std::string& v) {
+  std::string out;
+  for (unsigned char c : v) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') out += static_cast<char>(c);
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
 }
 
 std::string str(const json::object& o, const char* key) {
@@ -97,6 +109,58 @@ int list_incidents(const ServerOptions& s, bool open_only, const std::string& se
     const auto& o = v.as_object();
     fmt::print("{:>5}  {:<12}  {:<8}  {:<24}  {:<24}  {}\n", o.at("id").as_int64(), str(o, "status"),
                str(o, "severity"), str(o, "started_at"), str(o, "service"), str(o, "title"));
+  }
+  return 0;
+}
+
+int show_oncall(const ServerOptions& s, const std::string& at, const std::string& schedule) {
+  std::string path = "/api/v1/oncall";
+  std::string sep = "?";
+  if (!at.empty()) {
+    path += sep + "at=" + url_encode(at);
+    sep = "&";
+  }
+  if (!schedule.empty()) path += sep + "schedule=" + url_encode(schedule);
+  auto a = call(s, "GET", path, "");
+  if (!a.ok) {
+    fmt::print(stderr, "vigil: {}\n", a.error);
+    return 1;
+  }
+  if (s.json) {
+    fmt::print("{}\n", json::serialize(a.body));
+    return 0;
+  }
+  const auto& o = a.body.as_object();
+  fmt::print("On call at {}\n", str(o, "at"));
+  const auto& list = o.at("oncall").as_array();
+  if (list.empty()) fmt::print("  no schedules configured\n");
+  for (const auto& v : list) {
+    const auto& e = v.as_object();
+    const auto& user = e.at("user");
+    if (user.is_null()) {
+      fmt::print("  {:<24} nobody\n", str(e, "schedule"));
+      continue;
+    }
+    std::string until;
+    if (const auto* sh = e.if_contains("shift"); sh && sh->is_object()) until = " until " + str(sh->as_object(), "end");
+    fmt::print("  {:<24} {} ({}){}\n", str(e, "schedule"), str(user.as_object(), "name"), str(user.as_object(), "id"), until);
+  }
+  if (const auto* pols = o.if_contains("escalation_policies"); pols && pols->is_array() && !pols->as_array().empty()) {
+    fmt::print("Escalation policies\n");
+    for (const auto& pv : pols->as_array()) {
+      const auto& p = pv.as_object();
+      fmt::print("  {}\n", str(p, "name"));
+      for (const auto& rv : p.at("rules").as_array()) {
+        const auto& r = rv.as_object();
+        std::vector<std::string> who;
+        for (const auto& tv : r.at("targets").as_array()) {
+          const auto& t = tv.as_object();
+          const auto& u = t.at("user");
+          who.push_back(str(t, "target") + " → " + (u.is_null() ? std::string("nobody") : str(u.as_object(), "name")));
+        }
+        fmt::print("    after {:<6} {}\n", str(r, "after"), fmt::join(who, ", "));
+      }
+    }
   }
   return 0;
 }

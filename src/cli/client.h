@@ -13,6 +13,10 @@ struct ServerOptions {
 };
 
 int list_incidents(const ServerOptions& s, bool open_only, const std::string& service);
+// Who is on call (GET /api/v1/oncall): per schedule the user and their shift, then each
+// escalation policy's rules resolved to people. `at` is RFC 3339 or empty for now.
+int show_oncall(const ServerOptions& s, const std::string& at, const std::string& schedule);
+
 int incident_action(const ServerOptions& s, std::int64_t id, const std::string& action,
                     const std::string& actor, const std::string& text);
 

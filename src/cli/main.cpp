@@ -137,6 +137,12 @@ int main(int argc, char** argv) {
   add_note->add_option("--as", actor, "Who is writing (default $USER)")->capture_default_str();
   add_server(add_note);
 
+  std::string oncall_at, oncall_schedule;
+  auto* oncall = app.add_subcommand("oncall", "Who is on call now (or --at a time)");
+  oncall->add_option("--at", oncall_at, "RFC 3339 time, e.g. 2024-08-18T03:00:00Z");
+  oncall->add_option("--schedule", oncall_schedule, "Only this schedule");
+  add_server(oncall);
+
   CLI11_PARSE(app, argc, argv);
 
   if (*run) return vigil::app::run_daemon(config_path);
@@ -145,6 +151,7 @@ int main(int argc, char** argv) {
   if (*incidents) return vigil::cli::list_incidents(server, open_only, service);
   if (*ack) return vigil::cli::incident_action(server, id, "acknowledge", actor, note);
   if (*resolve) return vigil::cli::incident_action(server, id, "resolve", actor, note);
+  if (*oncall) return vigil::cli::show_oncall(server, oncall_at, oncall_schedule);
   if (*add_note) return vigil::cli::incident_action(server, id, "notes", actor, text);
   return 2;
 }

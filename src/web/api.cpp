@@ -159,7 +159,27 @@ class Router {
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
       return respond(std::move(r));
     }
+    if (req.path == "/v2/enqueue") {
+      if (!post) return respond(method_not_allowed("POST"));
+      return b_.events_v2(req, std::move(respond));
+    }
+    if (parts.size() == 2 && parts[0] == "a") {
+      if (!get && !post) return respond(method_not_allowed("GET, POST"));
+      return b_.action_link(req, std::string(parts[1]), std::move(respond));
+    }
     if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1") return respond(json_error(404, "no such route"));
+    if (parts[2] == "oncall" && parts.size() == 3) {
+      if (!get) return respond(method_not_allowed("GET"));
+      return b_.oncall(req, std::move(respond));
+    }
+    if (parts[2] == "schedules") {
+      if (!get) return respond(method_not_allowed("GET"));
+      return b_.schedules(req, std::vector<std::string>(parts.begin() + 3, parts.end()), std::move(respond));
+    }
+    if (parts[2] == "integrations" && parts.size() == 5 && parts[4] == "alertmanager") {
+      if (!post) return respond(method_not_allowed("POST"));
+      return b_.alertmanager(std::string(parts[3]), req, std::move(respond));
+    }
 
     if (parts[2] == "services") return services(req, parts, get, std::move(respond));
     if (parts[2] == "incidents") return incidents(req, parts, get, post, std::move(respond));

@@ -58,6 +58,15 @@ class Backend {
   virtual bool ready() = 0;
   // Re-reads the config file; on error the running config stays and the errors are returned.
   virtual std::vector<std::string> reload() = 0;
+
+  // On-call and inbound routes whose wire formats belong to others (PagerDuty, Alertmanager,
+  // iCalendar) or that answer HTML (signed page links): the backend answers them whole.
+  virtual void events_v2(const Request& req, Respond respond) = 0;                    // POST /v2/enqueue
+  virtual void alertmanager(const std::string& integration, const Request& req, Respond respond) = 0;
+  virtual void oncall(const Request& req, Respond respond) = 0;                       // GET /api/v1/oncall
+  // GET /api/v1/schedules, /api/v1/schedules/{name}/shifts, /api/v1/schedules/{name}.ics
+  virtual void schedules(const Request& req, const std::vector<std::string>& parts, Respond respond) = 0;
+  virtual void action_link(const Request& req, const std::string& token, Respond respond) = 0;  // GET|POST /a/{token}
 };
 
 Handler make_api(Backend& backend);

@@ -51,6 +51,16 @@ class MemoryBackend : public Backend {
   std::string metrics() override { return "vigil_up 1\n"; }
   bool ready() override { return true; }
   std::vector<std::string> reload() override { return {"vigil.yaml:3:5: server.x: unknown key \"x\""}; }
+  std::string routed;
+  void events_v2(const Request&, Respond r) override { routed = "events_v2"; r(Response{202}); }
+  void alertmanager(const std::string& name, const Request&, Respond r) override { routed = "am:" + name; r(Response{200}); }
+  void oncall(const Request&, Respond r) override { routed = "oncall"; r(Response{200}); }
+  void schedules(const Request&, const std::vector<std::string>& parts, Respond r) override {
+    routed = "schedules";
+    for (const auto& p : parts) routed += "/" + p;
+    r(Response{200});
+  }
+  void action_link(const Request&, const std::string& token, Respond r) override { routed = "link:" + token; r(Response{200}); }
 };
 
 Response call(Handler& h, std::string method, std::string path, std::string body = "",
@@ -123,6 +133,30 @@ TEST(Api, ActionsParseBodyAndReportFieldErrors) {
   r = call(h, "POST", "/api/v1/incidents/4/notes", "{}");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(body(r)["field"].as_string(), "text");
+}
+
+TEST(Api, OnCallAndInboundRoutesReachTheBackend) {
+  MemoryBackend b;
+  Handler h = make_api(b);
+  struct Case { const char* method; const char* path; int status; const char* routed; };
+  const Case cases[] = {
+      {"POST", "/v2/enqueue", 202, "events_v2"},
+      {"POST", "/api/v1/integrations/prom/alertmanager", 200, "am:prom"},
+      {"GET", "/api/v1/oncall", 200, "oncall"},
+      {"GET", "/api/v1/schedules", 200, "schedules"},
+      {"GET", "/api/v1/schedules/web/shifts", 200, "schedules/web/shifts"},
+      {"GET", "/api/v1/schedules/web.ics", 200, "schedules/web.ics"},
+      {"GET", "/a/tok3n", 200, "link:tok3n"},
+      {"POST", "/a/tok3n", 200, "link:tok3n"},
+  };
+  for (const auto& c : cases) {
+    b.routed.clear();
+    EXPECT_EQ(call(h, c.method, c.path).status, c.status) << c.path;
+    EXPECT_EQ(b.routed, c.routed) << c.path;
+  }
+  EXPECT_EQ(call(h, "GET", "/v2/enqueue").status, 405);
+  EXPECT_EQ(call(h, "GET", "/api/v1/integrations/prom/alertmanager").status, 405);
+  EXPECT_EQ(call(h, "POST", "/api/v1/oncall").status, 405);
 }
 
 TEST(Api, IncidentFilterAndReloadErrors) {

@@ -1,0 +1,361 @@
+// Private to src/app: the engine's state and the backend the API routes call. Split over
+// engine.cpp (lifecycle, metrics), engine_incidents.cpp (probing → incidents → store) and
+// engine_oncall.cpp (escalation, paging, inbound events, on-call routes).
+#pragma once
+#include "app/engine.h"
+#include "app/paging.h"
+
+#include <boost/asio.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "app/check_runtime.h"
+#include "app/metrics_text.h"
+#include "common/worker.h"
+#include "incident/incident_book.h"
+#include "net/http_client.h"
+#include "notify/channel.h"
+#include "notify/notifier.h"
+#include "notify/payload.h"
+#include "probe/shard.h"
+#include "store/store.h"
+#include "web/api.h"
+#include "web/server.h"
+
+namespace vigil::app {
+namespace asio = boost::asio;
+using incident::Incident;
+using incident::IncidentChange;
+using web::Failure;
+
+inline std::size_t shard_of(const std::string& check_id, std::size_t shards) {
+  return std::hash<std::string>{}(check_id) % shards;
+}
+
+// Probe results waiting for the next batched store write. Bounded: history is not something
+// anyone was promised, so under a stalled disk new rows are dropped and counted.
+class ResultBuffer {
+ public:
+  static constexpr std::size_t kMaxRows = 500'000;
+  void push(store::ResultRow row) {
+    std::lock_guard lock(mu_);
+    if (rows_.size() >= kMaxRows) {
+      ++dropped_;
+      return;
+    }
+    rows_.push_back(std::move(row));
+  }
+  std::vector<store::ResultRow> take() {
+    std::lock_guard lock(mu_);
+    std::vector<store::ResultRow> out;
+    out.swap(rows_);
+    return out;
+  }
+  std::uint64_t dropped() const {
+    std::lock_guard lock(mu_);
+    return dropped_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<store::ResultRow> rows_;
+  std::uint64_t dropped_ = 0;
+};
+
+// One probe shard: its own io_context and thread, its checks' runtime, nothing shared but
+// the mutex the engine takes to read figures.
+struct Shard {
+  asio::io_context io{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard{io.get_executor()};
+  std::unique_ptr<probe::ProbeShard> prober;
+  std::mutex mu;  // guards checks
+  std::unordered_map<std::string, CheckRuntime> checks;
+  std::thread thread;
+};
+
+struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
+  asio::io_context& io;
+  std::shared_ptr<const config::Config> cfg;
+  EngineOptions options;
+
+  std::unique_ptr<store::Store> store;
+  incident::IncidentBook book;
+  ResultBuffer results;
+  std::vector<std::unique_ptr<Shard>> shards;
+  std::unique_ptr<net::HttpClient> http;
+  std::unique_ptr<notify::Notifier> notifier;
+  std::unique_ptr<web::HttpServer> server;
+  std::unique_ptr<web::Backend> backend;
+  asio::steady_timer flush_timer{io};
+  std::atomic<std::int64_t> outbox_pending{0};
+  std::int64_t incidents_opened = 0;
+  Time last_prune{};
+  bool stopped = false;
+  bool started = false;
+
+  // On-call: schedules, policies and users of the running config; escalation wake-ups.
+  std::shared_ptr<const Paging> paging;
+  std::string link_key;
+  asio::steady_timer escalation_timer{io};
+  std::map<std::int64_t, Time> wakes;  // incident id → when its escalation wants to look again
+
+  // Group commit: changes queue here while one batch is with the store.
+  struct PendingCommit {
+    IncidentChange change;
+    std::function<void(Status)> then;
+  };
+  std::vector<PendingCommit> commit_queue;
+  bool committing = false;
+
+  // Declared last so they are destroyed first: their threads join while the store still exists.
+  // Contacts (email, command) block for seconds: they get a worker of their own.
+  std::unique_ptr<BlockingWorker> contact_worker = std::make_unique<BlockingWorker>();
+  std::unique_ptr<BlockingWorker> worker = std::make_unique<BlockingWorker>();
+
+  Impl(asio::io_context& io_, config::Config c, EngineOptions o)
+      : io(io_), cfg(std::make_shared<const config::Config>(std::move(c))), options(o) {}
+
+  // ---- probing ---------------------------------------------------------------------------
+
+  void on_result(Shard& shard, probe::CheckResult r) {
+    std::optional<rules::AlertChange> alert;
+    {
+      std::lock_guard lock(shard.mu);
+      auto it = shard.checks.find(r.check_id);
+      if (it == shard.checks.end()) return;  // removed by a reload while in flight
+      CheckRuntime& rt = it->second;
+      const rules::Verdict v = rules::judge(rt.rules, r);
+      const double seconds = std::chrono::duration<double>(r.timings.total).count();
+      rt.figures.record(v.passed, r.status, seconds, r.started_at, v.reason);
+      alert = rules::step(rt.state, rt.rules, v, r.started_at);
+      results.push(store::ResultRow{r.check_id, r.started_at, v.passed, r.status,
+                                    std::chrono::duration_cast<Duration>(r.timings.total), v.reason});
+    }
+    if (alert) asio::post(io, [self = shared_from_this(), a = std::move(*alert)] { self->on_alert(a); });
+  }
+
+  // Assigns the config's checks to shards, keeping threshold state of checks that stay.
+  Status assign_checks(const config::Config& c, const std::map<std::string, bool>& alerting) {
+    std::vector<std::vector<probe::ProbeTarget>> targets(shards.size());
+    std::vector<std::unordered_map<std::string, CheckRuntime>> runtimes(shards.size());
+    for (const auto& s : c.services) {
+      for (const auto& chk : s.checks) {
+        auto cc = std::make_shared<const config::CheckConfig>(chk);
+        const std::string id = config::check_id(s, chk);
+        auto rt = make_runtime(s, cc);
+        if (!rt.ok()) return rt.error();
+        const std::size_t n = shard_of(id, shards.size());
+        if (auto a = alerting.find(id); a != alerting.end()) rt->state.alerting = a->second;
+        runtimes[n].emplace(id, std::move(*rt));
+        targets[n].push_back(probe::ProbeTarget{id, cc, c.defaults.jitter});
+      }
+    }
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+      Shard& sh = *shards[i];
+      asio::post(sh.io, [&sh, t = std::move(targets[i]), rts = std::move(runtimes[i])]() mutable {
+        {
+          std::lock_guard lock(sh.mu);
+          for (auto& [id, rt] : rts) {
+            if (auto old = sh.checks.find(id); old != sh.checks.end()) {
+              rt.state = old->second.state;
+              rt.figures = old->second.figures;
+            }
+          }
+          sh.checks = std::move(rts);
+        }
+        sh.prober->set_checks(std::move(t));
+      });
+    }
+    return {};
+  }
+
+  // A human resolved a check's incident while the check may still fail: forget the streak so
+  // a check that is still failing opens a new incident after its threshold, as PagerDuty would.
+  void rearm_check(const std::string& dedup_key) {
+    Shard& sh = *shards[shard_of(dedup_key, shards.size())];
+    asio::post(sh.io, [&sh, dedup_key] {
+      std::lock_guard lock(sh.mu);
+      if (auto it = sh.checks.find(dedup_key); it != sh.checks.end()) it->second.state = rules::CheckState{};
+    });
+  }
+
+  // ---- incidents -------------------------------------------------------------------------
+
+  std::vector<std::string> channels_of(const std::string& service) const {
+    for (const auto& s : cfg->services)
+      if (s.name == service) return s.notify;
+    return {};
+  }
+
+  // Commits the change (with its team notifications) off the loop, then calls `then` on the
+  // loop. Changes that arrive while a batch is with the store go together in the next one.
+  void persist(IncidentChange change, std::function<void(Status)> then) {
+    auto team = notify::outbox_for(change.incident, change.new_entries, channels_of(change.incident.service),
+                                   cfg->server.external_url, now_ms());
+    change.outbox.insert(change.outbox.end(), std::make_move_iterator(team.begin()),
+                         std::make_move_iterator(team.end()));
+    commit_queue.push_back({std::move(change), std::move(then)});
+    if (!committing) start_commit();
+  }
+
+  void start_commit();
+  // Every change to an incident goes through here: starts, pauses and stops its escalation,
+  // then persists; `then` runs after the commit.
+  void handle(IncidentChange change, std::function<void(Status)> then);
+  // Plans the incident's escalation at `now`: pages due, timeline notes, next wake-up.
+  void escalate(std::int64_t id, Time now);
+  void arm_escalation_timer();
+  void on_page_delivery(const incident::OutboxMessage& m, const Status& st, int attempt);
+  std::map<std::string, std::unique_ptr<notify::Channel>> build_channels(const config::Config& c);
+  Status build_paging(const config::Config& c);
+  std::string policy_of(const std::string& service) const {
+    for (const auto& s : cfg->services)
+      if (s.name == service) return s.escalation_policy;
+    return {};
+  }
+
+  void on_alert(const rules::AlertChange& a) {
+    if (stopped) return;
+    auto change = book.apply(a, now_ms());
+    if (!change) return;
+    const bool opened = change->incident.status == incident::Status::triggered && change->incident.timeline.size() == 1;
+    if (opened) ++incidents_opened;
+    spdlog::info("incident #{} {}: {}", change->incident.id, opened ? "triggered" : "auto-resolved", change->incident.title);
+    handle(std::move(*change), nullptr);
+  }
+
+  // Loads an incident from the store off the loop; `then` runs on the loop.
+  void load(std::int64_t id, std::function<void(Result<std::optional<Incident>>)> then) {
+    worker->post([self = shared_from_this(), id, then = std::move(then)] {
+      auto r = self->store->get_incident(id);
+      asio::post(self->io, [r = std::move(r), then] { then(r); });
+    });
+  }
+
+  // The reason an action on a non-open incident failed: 404 or 409.
+  void explain_not_open(std::int64_t id, web::Reply<Incident> reply) {
+    load(id, [id, reply](Result<std::optional<Incident>> r) {
+      if (!r.ok()) return reply(Failure{500, r.error().message});
+      if (!r.value()) return reply(Failure{404, "no incident #" + std::to_string(id)});
+      reply(Failure{409, "incident #" + std::to_string(id) + " is already resolved"});
+    });
+  }
+
+  void answer_after_commit(IncidentChange change, web::Reply<Incident> reply) {
+    Incident inc = change.incident;
+    handle(std::move(change), [inc = std::move(inc), reply](Status st) {
+      if (!st.ok()) return reply(Failure{503, "not saved: " + st.error().message});
+      reply(inc);
+    });
+  }
+
+  // ---- periodic work ---------------------------------------------------------------------
+
+  void schedule_flush() {
+    flush_timer.expires_after(std::chrono::seconds(1));
+    flush_timer.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+      auto self = w.lock();
+      if (ec || !self || self->stopped) return;
+      self->flush();
+      self->schedule_flush();
+    });
+  }
+
+  void flush() {
+    auto rows = results.take();
+    const Time now = now_ms();
+    const bool prune = now - last_prune > std::chrono::minutes(10);
+    if (prune) last_prune = now;
+    const Time horizon = now - cfg->store.results_retention;
+    worker->post([self = shared_from_this(), rows = std::move(rows), prune, horizon] {
+      if (!rows.empty()) {
+        if (Status st = self->store->append_results(rows); !st.ok())
+          spdlog::warn("store: {} results not saved: {}", rows.size(), st.error().message);
+      }
+      if (prune) {
+        if (auto n = self->store->prune_results(horizon); n.ok() && *n > 0)
+          spdlog::info("store: pruned {} results older than the retention", *n);
+      }
+      if (auto p = self->store->outbox_pending(); p.ok()) self->outbox_pending = *p;
+    });
+  }
+
+  std::string render_metrics();
+  std::vector<web::ServiceStatus> snapshot();
+};
+
+class EngineBackend final : public web::Backend {
+ public:
+  explicit EngineBackend(Engine::Impl& e) : e_(e) {}
+
+  std::vector<web::ServiceStatus> services() override { return e_.snapshot(); }
+
+  void list_incidents(const store::IncidentFilter& filter, web::Reply<std::vector<Incident>> reply) override {
+    e_.worker->post([self = e_.shared_from_this(), filter, reply] {
+      auto r = self->store->list_incidents(filter);
+      asio::post(self->io, [r = std::move(r), reply] {
+        if (!r.ok()) return reply(Failure{500, r.error().message});
+        reply(r.value());
+      });
+    });
+  }
+
+  void get_incident(std::int64_t id, web::Reply<Incident> reply) override {
+    e_.load(id, [id, reply](Result<std::optional<Incident>> r) {
+      if (!r.ok()) return reply(Failure{500, r.error().message});
+      if (!r.value()) return reply(Failure{404, "no incident #" + std::to_string(id)});
+      reply(std::move(*r.value()));
+    });
+  }
+
+  void acknowledge(std::int64_t id, std::string actor, std::string note, web::Reply<Incident> reply) override {
+    auto r = e_.book.acknowledge(id, actor, note, now_ms());
+    if (!r.ok()) return e_.explain_not_open(id, reply);
+    if (!r->has_value()) return reply(*e_.book.find(id));  // already acknowledged
+    e_.answer_after_commit(std::move(**r), reply);
+  }
+
+  void resolve(std::int64_t id, std::string actor, std::string note, web::Reply<Incident> reply) override {
+    auto r = e_.book.resolve(id, actor, note, now_ms());
+    if (!r.ok()) return e_.explain_not_open(id, reply);
+    if (!r->incident.check.empty()) e_.rearm_check(r->incident.dedup_key);
+    e_.answer_after_commit(std::move(*r), reply);
+  }
+
+  void add_note(std::int64_t id, std::string actor, std::string text, web::Reply<Incident> reply) override {
+    if (e_.book.find(id)) {
+      auto r = e_.book.add_note(id, actor, text, now_ms());
+      if (!r.ok()) return reply(Failure{409, r.error().message});
+      return e_.answer_after_commit(std::move(*r), reply);
+    }
+    // Notes on resolved incidents are allowed: postmortem remarks come after the fact.
+    e_.load(id, [&e = e_, id, actor, text, reply](Result<std::optional<Incident>> r) {
+      if (!r.ok()) return reply(Failure{500, r.error().message});
+      if (!r.value()) return reply(Failure{404, "no incident #" + std::to_string(id)});
+      if (e.book.find(id)) return reply(Failure{409, "incident #" + std::to_string(id) + " changed; retry"});
+      e.answer_after_commit(incident::note_on(std::move(*r.value()), actor, text, now_ms()), reply);
+    });
+  }
+
+  std::string metrics() override { return e_.render_metrics(); }
+  void events_v2(const web::Request& req, web::Respond respond) override;
+  void alertmanager(const std::string& integration, const web::Request& req, web::Respond respond) override;
+  void oncall(const web::Request& req, web::Respond respond) override;
+  void schedules(const web::Request& req, const std::vector<std::string>& parts, web::Respond respond) override;
+  void action_link(const web::Request& req, const std::string& token, web::Respond respond) override;
+  bool ready() override { return e_.started && !e_.stopped; }
+  std::vector<std::string> reload() override;
+
+ private:
+  Engine::Impl& e_;
+};
+
+
+
+}  // namespace vigil::app

@@ -1,0 +1,54 @@
+// Paging: the on-call half of the engine that is not about threads. Resolves escalation
+// targets through schedules, turns a planner's pages into outbox messages for each contact
+// method of each paged user (with signed acknowledge/resolve links), and (de)serialises the
+// escalation state kept on the incident. Built from one config; rebuilt on reload.
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "incident/incident.h"
+#include "oncall/escalation.h"
+#include "oncall/schedule.h"
+
+namespace vigil::app {
+
+// Channel name of a user's contact method in the notifier: "user:<id>:<index>". Config names
+// cannot contain ':', so these never collide with team channels.
+std::string contact_channel(const std::string& user, std::size_t index);
+
+std::string escalation_to_json(const oncall::EscalationState& s);
+std::optional<oncall::EscalationState> escalation_from_json(const std::string& text);
+
+class Paging {
+ public:
+  // Error when a schedule cannot be built (unknown time zone): the config loader checks the
+  // same, so this only fails on a broken tzdata.
+  static Result<std::shared_ptr<const Paging>> make(const config::Config& cfg, std::string link_key);
+
+  std::optional<std::string> on_call(const std::string& schedule, Time at) const;
+  const oncall::Schedule* schedule(const std::string& name) const;
+  const config::EscalationPolicyConfig* policy(const std::string& name) const;
+  const config::UserConfig* user(const std::string& id) const;
+  const config::Config& config() const { return cfg_; }
+  oncall::WhoIsOnCall who() const;
+
+  // One message per contact method of the paged user; the payload is the incident event's
+  // JSON plus "page" {user, rule, round, target} and "links" {acknowledge, resolve}.
+  std::vector<incident::OutboxMessage> page_messages(const incident::Incident& inc,
+                                                     const incident::TimelineEntry& page_entry,
+                                                     const oncall::Page& page, Time now) const;
+
+  const std::string& link_key() const { return link_key_; }
+
+ private:
+  config::Config cfg_;
+  std::string link_key_;
+  std::map<std::string, oncall::Schedule> schedules_;
+};
+
+}  // namespace vigil::app
