@@ -23,7 +23,7 @@ void CheckFigures::record(bool passed, int status, double seconds, Time at, cons
 }
 
 Result<CheckRuntime> make_runtime(const config::ServiceConfig& service,
-                                  std::shared_ptr<const config::CheckConfig> check) {
+                                  std::shared_ptr<const config::CheckConfig> check, ConditionCache& cache) {
   CheckRuntime rt;
   rt.rules.service = service.name;
   rt.rules.check = check->name;
@@ -32,12 +32,18 @@ Result<CheckRuntime> make_runtime(const config::ServiceConfig& service,
   rt.rules.success_threshold = check->success_threshold;
   rt.rules.severity = check->severity;
   for (const auto& text : check->conditions) {
+    if (auto hit = cache.find(text); hit != cache.end()) {
+      rt.rules.conditions.push_back(hit->second);
+      continue;
+    }
     auto parsed = rules::Condition::parse(text);
     if (auto* err = std::get_if<rules::ParseError>(&parsed)) {
       return Error{fmt::format("condition \"{}\": column {}: {}", text, err->column, err->message),
                    config::check_id(service, *check)};
     }
-    rt.rules.conditions.push_back(std::move(std::get<rules::Condition>(parsed)));
+    auto& cond = std::get<rules::Condition>(parsed);
+    cache.emplace(text, cond);
+    rt.rules.conditions.push_back(std::move(cond));
   }
   rt.config = std::move(check);
   return rt;

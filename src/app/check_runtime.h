@@ -41,9 +41,13 @@ struct CheckRuntime {
   CheckFigures figures;
 };
 
+// Parsed conditions by their text. A fleet repeats the same few conditions ('status == 200')
+// across thousands of checks; copies of a Condition share one immutable tree.
+using ConditionCache = std::unordered_map<std::string, rules::Condition>;
+
 // Builds the runtime of a check from config. Conditions were validated at load, so a parse
 // failure here is a bug; it is reported as an error rather than trusted.
 Result<CheckRuntime> make_runtime(const config::ServiceConfig& service,
-                                  std::shared_ptr<const config::CheckConfig> check);
+                                  std::shared_ptr<const config::CheckConfig> check, ConditionCache& cache);
 
 }  // namespace vigil::app

@@ -112,6 +112,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   };
   std::vector<PendingCommit> commit_queue;
   bool committing = false;
+  bool commit_posted = false;
 
   // Declared last so they are destroyed first: their threads join while the store still exists.
   // Contacts (email, command) block for seconds: they get a worker of their own.
@@ -141,14 +142,19 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   }
 
   // Assigns the config's checks to shards, keeping threshold state of checks that stay.
-  Status assign_checks(const config::Config& c, const std::map<std::string, bool>& alerting) {
+  Status assign_checks(const std::shared_ptr<const config::Config>& shared,
+                       const std::map<std::string, bool>& alerting) {
+    const config::Config& c = *shared;
     std::vector<std::vector<probe::ProbeTarget>> targets(shards.size());
     std::vector<std::unordered_map<std::string, CheckRuntime>> runtimes(shards.size());
+    ConditionCache conditions;
     for (const auto& s : c.services) {
       for (const auto& chk : s.checks) {
-        auto cc = std::make_shared<const config::CheckConfig>(chk);
+        // Aliasing pointer: the check stays inside the config it came from (no copy per check;
+        // it matters at 100k checks) and keeps that config alive while a shard uses it.
+        std::shared_ptr<const config::CheckConfig> cc(shared, &chk);
         const std::string id = config::check_id(s, chk);
-        auto rt = make_runtime(s, cc);
+        auto rt = make_runtime(s, cc, conditions);
         if (!rt.ok()) return rt.error();
         const std::size_t n = shard_of(id, shards.size());
         if (auto a = alerting.find(id); a != alerting.end()) rt->state.alerting = a->second;
@@ -201,7 +207,16 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     change.outbox.insert(change.outbox.end(), std::make_move_iterator(team.begin()),
                          std::make_move_iterator(team.end()));
     commit_queue.push_back({std::move(change), std::move(then)});
-    if (!committing) start_commit();
+    if (committing || commit_posted) return;
+    // Start on the next turn of the loop, so what this turn produces (a trigger and its first
+    // pages, a burst of alerts) shares one transaction.
+    commit_posted = true;
+    asio::post(io, [w = weak_from_this()] {
+      if (auto self = w.lock()) {
+        self->commit_posted = false;
+        if (!self->committing && !self->commit_queue.empty()) self->start_commit();
+      }
+    });
   }
 
   void start_commit();

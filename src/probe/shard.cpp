@@ -38,6 +38,8 @@ net::HttpRequest http_request_for(const config::CheckConfig& c) {
 }  // namespace
 
 struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
+  static constexpr std::uint64_t kMaxInFlight = 2048;
+
   Impl(asio::io_context& io, Sink sink) : io(io), sink(std::move(sink)), timer(io) {}
 
   void set_checks(std::vector<ProbeTarget> targets) {
@@ -89,6 +91,14 @@ struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
     runs.clear();
     schedule.pop_due(std::chrono::steady_clock::now(), runs);
     for (const Schedule::Run& run : runs) {
+      // Overload guard: past this many probes in flight (a slow network, an overloaded host),
+      // starting more only grows memory and timeouts. The run is shed and counted; its next
+      // slot comes at its usual cadence.
+      if (stats.started - stats.completed >= kMaxInFlight) {
+        (void)schedule.finished(run.slot, run.serial);
+        ++stats.shed;
+        continue;
+      }
       launch(run);
       if (stopped) return;
     }

@@ -34,6 +34,7 @@ struct ShardStats {
   std::uint64_t completed = 0;
   std::uint64_t skipped = 0;  // slots missed because the previous run of that check was still going
   std::uint64_t late = 0;     // runs started more than 1s after their due time
+  std::uint64_t shed = 0;     // runs not started because 2048 probes of this shard were in flight
 };
 
 class ProbeShard {
