@@ -80,6 +80,10 @@ struct Shard {
 };
 
 struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
+  // How long a message sent straight after its commit stays claimed by this process; past it a
+  // poll (this or another node's) sends what a crash left undelivered.
+  static constexpr Duration kDirectSendLease = std::chrono::seconds(30);
+
   asio::io_context& io;
   std::shared_ptr<const config::Config> cfg;
   EngineOptions options;
@@ -206,6 +210,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
                                    cfg->server.external_url, now_ms());
     change.outbox.insert(change.outbox.end(), std::make_move_iterator(team.begin()),
                          std::make_move_iterator(team.end()));
+    const Time claimed_until = now_ms() + kDirectSendLease;
+    for (auto& m : change.outbox) m.claimed_until = claimed_until;
     commit_queue.push_back({std::move(change), std::move(then)});
     if (committing || commit_posted) return;
     // Start on the next turn of the loop, so what this turn produces (a trigger and its first

@@ -62,17 +62,20 @@ void Engine::Impl::start_commit() {
     changes.reserve(batch->size());
     for (auto& p : *batch) changes.push_back(std::move(p.change));
     auto results = self->store->apply_batch(changes);
-    for (std::size_t i = 0; i < results.size(); ++i)
-      if (!results[i].ok())
+    std::vector<incident::OutboxMessage> committed;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      if (results[i].ok()) {
+        for (auto& m : changes[i].outbox) committed.push_back(std::move(m));
+      } else {
         spdlog::error("store: incident #{} change not saved: {}", changes[i].incident.id, results[i].error().message);
-    asio::post(self->io, [self, batch, results = std::move(results)] {
-      self->committing = false;
-      bool any = false;
-      for (std::size_t i = 0; i < results.size(); ++i) {
-        any = any || results[i].ok();
-        if ((*batch)[i].then) (*batch)[i].then(results[i]);
       }
-      if (any && self->notifier) self->notifier->wake();
+    }
+    asio::post(self->io, [self, batch, results = std::move(results), committed = std::move(committed)] {
+      self->committing = false;
+      for (std::size_t i = 0; i < results.size(); ++i)
+        if ((*batch)[i].then) (*batch)[i].then(results[i]);
+      // Committed and claimed by us: send now rather than on the notifier's next claim.
+      if (!committed.empty() && self->notifier) self->notifier->deliver_now(committed);
       if (!self->commit_queue.empty()) self->start_commit();
     });
   });

@@ -53,6 +53,10 @@ struct OutboxMessage {
   std::string event;    // triggered|acknowledged|resolved|note
   std::string payload;  // JSON body, rendered once when enqueued (see docs/webhook.md)
   Time created_at{};
+  // Stored already claimed until this time by the process that enqueues it, which then sends it
+  // straight after the commit (no claim round trip on the hot path). If that process dies
+  // first, the claim expires and any poller sends it: still at least once. Unset: unclaimed.
+  std::optional<Time> claimed_until;
 };
 
 // The unit of persistence: an incident's new state, the timeline entries it gained and the

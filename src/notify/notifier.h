@@ -48,6 +48,9 @@ class Notifier {
   ~Notifier();
   void start();  // begins polling (every second, and on wake())
   void wake();   // new rows were committed: look now
+  // Sends messages the caller just committed already claimed (OutboxMessage::claimed_until),
+  // without a claim round trip: the fast path from an alert to its page. Call on the io thread.
+  void deliver_now(const std::vector<incident::OutboxMessage>& messages);
   void stop();
   // Replaces the channels (config reload); rows for unknown channels wait, they are not dropped.
   void set_channels(std::map<std::string, std::unique_ptr<Channel>> channels);

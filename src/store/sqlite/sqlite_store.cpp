@@ -293,7 +293,7 @@ Status SqliteStore::apply_rows(const IncidentChange& change) {
     auto st = db_->prepare(
         "INSERT INTO outbox (id, channel, incident_id, event, payload, created_at_ms, attempts, "
         "next_attempt_at_ms, claimed_until_ms, delivered_at_ms, last_error) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?6, 0, NULL, '') ON CONFLICT (id) DO NOTHING");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?6, ?7, NULL, '') ON CONFLICT (id) DO NOTHING");
     if (!st.ok()) return st.error();
     for (const incident::OutboxMessage& m : change.outbox) {
       st->reset();
@@ -302,7 +302,8 @@ Status SqliteStore::apply_rows(const IncidentChange& change) {
           .bind_int(3, m.incident_id)
           .bind_text(4, m.event)
           .bind_text(5, m.payload)
-          .bind_int(6, ms(m.created_at));
+          .bind_int(6, ms(m.created_at))
+          .bind_int(7, m.claimed_until ? ms(*m.claimed_until) : 0);
       if (auto s = st->run(); !s.ok()) return with_context(fmt::format("outbox message {}", m.id), s.error());
     }
   }
