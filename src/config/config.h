@@ -37,7 +37,16 @@ struct Defaults {
   double jitter = 0.1;  // fraction of the interval a check's phase may be spread over
 };
 
-enum class CheckType { http, tcp };
+// http|tcp probe an endpoint; apache_status scrapes mod_status (`url` is the server-status URL;
+// "?auto" is added when missing); access_log and error_log follow a log file (`path`); host
+// reads /proc and statvfs; process watches a named process.
+enum class CheckType { http, tcp, apache_status, access_log, error_log, host, process };
+
+// A named RE2 pattern an error_log check counts (figure `pattern.<name>`).
+struct LogPattern {
+  std::string name;
+  std::string regex;
+};
 
 struct CheckConfig {
   std::string name;
@@ -55,6 +64,44 @@ struct CheckConfig {
   int success_threshold = 0;
   std::string severity = "critical";  // critical|error|warning|info (PagerDuty's levels)
   std::vector<std::string> conditions;  // validated by rules::Condition::parse at load
+
+  // access_log / error_log
+  std::string path;                         // the log file followed (rotation-safe)
+  std::string log_format = "combined";      // access_log: "combined", "common" or an Apache LogFormat string
+  Duration window = std::chrono::minutes(5);  // sliding window of the figures
+  std::vector<std::string> path_prefixes;   // access_log: prefixes with figures of their own (path("/login").x)
+  std::vector<LogPattern> patterns;         // error_log: extra patterns to count
+  // process
+  std::string process_name;  // matched against /proc/<pid>/comm, else argv[0]'s basename
+  // host
+  std::vector<std::string> mounts;  // mount points to report; empty: every real filesystem
+};
+
+// One item of evidence, attached to the incident timeline when it triggers.
+struct EvidenceConfig {
+  enum class Kind { tail, command, http, config_diff };
+  Kind kind = Kind::tail;
+  std::string name;                  // shown on the timeline; defaults to a description of the item
+  std::string path;                  // tail: the file; config_diff: a file or directory to watch
+  int lines = 100;                   // tail
+  std::vector<std::string> command;  // command: argv, no shell
+  std::string url;                   // http: e.g. http://127.0.0.1/server-status?auto
+  Duration timeout = 10s;            // command, http
+  std::size_t max_bytes = 64 * 1024;  // output cap per item
+};
+
+// Monit-style remediation: an argv run without a shell, never with incident text in it.
+struct RunbookConfig {
+  std::string name;
+  std::vector<std::string> command;
+  bool automatic = false;  // `auto: true`: run when an incident of the service triggers
+  Duration timeout = 60s;
+  int max_attempts = 3;    // automatic runs per incident
+  Duration cooldown = std::chrono::minutes(10);  // between runs of this runbook (any incident)
+  // Stop rule: after this many automatic runs within `flap_window` across incidents, automatic
+  // runs stop until a person runs it or the window passes (a flapping server is not restarted forever).
+  int flap_limit = 5;
+  Duration flap_window = std::chrono::hours(1);
 };
 
 struct ServiceConfig {
@@ -63,6 +110,8 @@ struct ServiceConfig {
   std::vector<std::string> notify;  // channel names
   std::string escalation_policy;    // people paged per this policy; empty: nobody is paged
   std::vector<CheckConfig> checks;
+  std::vector<EvidenceConfig> evidence;  // gathered when an incident of this service triggers
+  std::vector<RunbookConfig> runbooks;   // remediation, automatic (auto) or on demand
 };
 
 // ---- on-call (PagerDuty's model) -------------------------------------------------------

@@ -1,5 +1,9 @@
 #include "probe/shard.h"
 
+#include <map>
+
+#include "probe/prober.h"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <unordered_map>
@@ -109,6 +113,23 @@ struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
     ++stats.started;
     const config::CheckConfig& check = *schedule.slot(run.slot).check;
     const std::uint32_t slot = run.slot, serial = run.serial;
+    if (check.type != config::CheckType::http && check.type != config::CheckType::tcp) {
+      if (!http) http = std::make_unique<net::HttpClient>(io);
+      auto& prober = probers[static_cast<int>(check.type)];
+      if (!prober) prober = make_prober(check.type);
+      if (!prober) {
+        CheckResult r;
+        r.started_at = now_ms();
+        r.error = "this check type is not supported by this build";
+        return complete(slot, serial, std::move(r));
+      }
+      ProbeEnv env{io, *http};
+      prober->run(schedule.slot(slot).check_id, check, env,
+                  [w = weak_from_this(), slot, serial](CheckResult r) {
+                    if (auto self = w.lock()) self->complete(slot, serial, std::move(r));
+                  });
+      return;
+    }
     if (is_tcp(check)) {
       const std::uint64_t key = next_tcp_key++;
       auto c = TcpConnect::start(io, check.url, effective_timeout(check),
@@ -142,6 +163,7 @@ struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
   std::vector<ProbeTarget> pending;  // set before start()
   std::vector<Schedule::Run> runs;   // reused by tick()
   std::unique_ptr<net::HttpClient> http;
+  std::map<int, std::unique_ptr<Prober>> probers;  // by config::CheckType
   std::unordered_map<std::uint64_t, std::shared_ptr<TcpConnect>> tcp;
   std::uint64_t next_tcp_key = 0;
   ShardStats stats;
