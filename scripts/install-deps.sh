@@ -11,10 +11,11 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nginx-light curl sqlite3 procps python3
   prometheus-alertmanager  # e2e: a real Alertmanager pages vigil (tests/e2e/test_alertmanager.py)
+  apache2 diffutils        # e2e: a real Apache2 (mod_status, mod_rewrite); `diff -u` for config evidence
 )
 # Benchmark peers: only `make bench` needs them.
 if [[ "${1:-}" == "--bench" ]]; then
-  PACKAGES+=(prometheus-blackbox-exporter wrk)
+  PACKAGES+=(prometheus-blackbox-exporter wrk goaccess)
 fi
 
 missing=()
@@ -31,9 +32,9 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts nginx on :80 and Alertmanager on :9093/:9094 after install; vigil's tests run
+# Debian starts nginx and Apache on :80 and Alertmanager on :9093/:9094 after install; vigil's tests run
 # their own on loopback.
-for svc in nginx prometheus-alertmanager; do
+for svc in nginx prometheus-alertmanager apache2; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     $SUDO systemctl stop "$svc" || true
     $SUDO systemctl disable "$svc" >/dev/null 2>&1 || true
