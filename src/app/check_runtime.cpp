@@ -22,12 +22,25 @@ void CheckFigures::record(bool passed, int status, double seconds, Time at, cons
   }
 }
 
+std::string_view type_name(config::CheckType t) {
+  switch (t) {
+    case config::CheckType::http: return "http";
+    case config::CheckType::tcp: return "tcp";
+    case config::CheckType::apache_status: return "apache_status";
+    case config::CheckType::access_log: return "access_log";
+    case config::CheckType::error_log: return "error_log";
+    case config::CheckType::host: return "host";
+    case config::CheckType::process: return "process";
+  }
+  return "http";
+}
+
 Result<CheckRuntime> make_runtime(const config::ServiceConfig& service,
                                   std::shared_ptr<const config::CheckConfig> check, ConditionCache& cache) {
   CheckRuntime rt;
   rt.rules.service = service.name;
   rt.rules.check = check->name;
-  rt.rules.check_type = check->type == config::CheckType::tcp ? "tcp" : "http";
+  rt.rules.check_type = std::string(type_name(check->type));
   rt.rules.failure_threshold = check->failure_threshold;
   rt.rules.success_threshold = check->success_threshold;
   rt.rules.severity = check->severity;

@@ -30,9 +30,12 @@ struct CheckFigures {
   std::uint64_t failures = 0;
   std::array<std::uint64_t, kDurationBuckets.size()> buckets{};  // non-cumulative counts
   double seconds_sum = 0;
+  std::vector<probe::MetricSample> samples;  // the check type's own series from the last result
 
   void record(bool passed, int status, double seconds, Time at, const std::string& reason);
 };
+
+std::string_view type_name(config::CheckType t);
 
 struct CheckRuntime {
   std::shared_ptr<const config::CheckConfig> config;

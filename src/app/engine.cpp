@@ -24,8 +24,8 @@ std::vector<web::ServiceStatus> Engine::Impl::snapshot() {
       const std::string id = config::check_id(s, c);
       web::CheckStatus cs;
       cs.name = c.name;
-      cs.type = c.type == config::CheckType::tcp ? "tcp" : "http";
-      cs.target = c.url;
+      cs.type = std::string(type_name(c.type));
+      cs.target = c.url.empty() ? (c.path.empty() ? c.process_name : c.path) : c.url;
       cs.interval = format_duration(c.interval);
       Shard& sh = *shards[shard_of(id, shards.size())];
       {
@@ -67,6 +67,28 @@ std::string Engine::Impl::render_metrics() {
   for (const auto& [labels, f] : figs) m.sample("vigil_check_failures_total", labels, static_cast<double>(f.failures));
   m.family("vigil_check_duration_seconds", "histogram", "Probe duration (total time) per check.");
   for (const auto& [labels, f] : figs) m.histogram("vigil_check_duration_seconds", labels, kDurationBuckets, f.buckets, f.probes, f.seconds_sum);
+
+  // The check types' own series (apache_* as prometheus-apache-exporter names them, ...),
+  // one family each, with the check's service and check labels first.
+  struct Family {
+    std::string type, help;
+    std::vector<std::pair<Labels, double>> samples;
+  };
+  std::map<std::string, Family> families;
+  for (const auto& [labels, f] : figs) {
+    for (const auto& sample : f.samples) {
+      auto& fam = families[sample.name];
+      fam.type = sample.type;
+      fam.help = sample.help;
+      Labels l = labels;
+      l.insert(l.end(), sample.labels.begin(), sample.labels.end());
+      fam.samples.emplace_back(std::move(l), sample.value);
+    }
+  }
+  for (const auto& [name, fam] : families) {
+    m.family(name, fam.type, fam.help);
+    for (const auto& [l, v] : fam.samples) m.sample(name, l, v);
+  }
 
   m.family("vigil_incidents", "gauge", "Open incidents by status.");
   int triggered = 0, acknowledged = 0;

@@ -138,6 +138,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       const rules::Verdict v = rules::judge(rt.rules, r);
       const double seconds = std::chrono::duration<double>(r.timings.total).count();
       rt.figures.record(v.passed, r.status, seconds, r.started_at, v.reason);
+      if (!r.metrics.empty() || !rt.figures.samples.empty()) rt.figures.samples = std::move(r.metrics);
       alert = rules::step(rt.state, rt.rules, v, r.started_at);
       results.push(store::ResultRow{r.check_id, r.started_at, v.passed, r.status,
                                     std::chrono::duration_cast<Duration>(r.timings.total), v.reason});
