@@ -147,6 +147,17 @@ bool FunctionResolver::resolve(const VarRef& var, Val& out, Scratch& scratch) {
   return true;
 }
 
+std::string Resolver::unknown(const VarRef& var) { return "unknown variable " + var.text; }
+
+std::optional<Value> ResolverVariables::operator()(std::string_view name, std::string_view key) const {
+  if (!resolver) return std::nullopt;
+  const VarRef var = make_var_ref(name, key);
+  Scratch scratch;
+  Val v;
+  if (!resolver->resolve(var, v, scratch)) return std::nullopt;
+  return to_value(v);
+}
+
 }  // namespace detail
 
 std::string describe(const Value& v) { return detail::describe(detail::to_val(v)); }
@@ -158,6 +169,8 @@ namespace {
 
 enum class Tok : std::uint8_t {
   end, number, duration, string, ident, lparen, rparen, lbracket, rbracket,
+  field,  // `.name` or `.a.b` right after a `)` or `]` (path("/x").p95); str holds "name" / "a.b"
+  dot,    // a '.' not followed by a field name
   eq, ne, lt, le, gt, ge, plus, minus, star, slash,
   kw_and, kw_or, kw_not, kw_contains, kw_matches, kw_true, kw_false, kw_null,
 };
@@ -202,6 +215,8 @@ class Lexer {
       lex_ident(t);
     } else if (c == '"') {
       lex_string(t);
+    } else if (c == '.') {
+      lex_field(t);
     } else if (is_op_char(c)) {
       lex_operator(t);
     } else {
@@ -293,6 +308,26 @@ class Lexer {
     if (t.kind == Tok::ident) t.str = std::string(word);
   }
 
+  // `.error_rate`, `.status.2xx`; a '.' followed by anything else is a Tok::dot, which the
+  // parser reports with the variable it follows ("expected a field name after ...").
+  void lex_field(Token& t) {
+    ++i_;  // '.'
+    if (i_ >= s_.size() || !is_ident_char(s_[i_])) {
+      t.kind = Tok::dot;
+      return;
+    }
+    while (true) {
+      while (i_ < s_.size() && is_ident_char(s_[i_])) ++i_;
+      if (i_ + 1 < s_.size() && s_[i_] == '.' && is_ident_char(s_[i_ + 1])) {
+        ++i_;
+        continue;
+      }
+      break;
+    }
+    t.kind = Tok::field;
+    t.str = std::string(s_.substr(t.begin + 1, i_ - t.begin - 1));
+  }
+
   void lex_string(Token& t) {
     ++i_;  // opening quote
     while (true) {
@@ -368,9 +403,11 @@ bool starts_value(Tok k) {
   }
 }
 
+bool is_json_name(std::string_view name) { return name == "json" || name.starts_with("json."); }
+
 VarId classify(const std::string& name, bool has_key) {
-  if (name == "json" || name.starts_with("json.")) return VarId::json;
-  if (has_key) return name == "header" ? VarId::header : VarId::other;
+  if (is_json_name(name)) return VarId::json;
+  if (has_key) return name == "header" ? VarId::header : VarId::figure;
   struct Known { std::string_view name; VarId id; };
   static constexpr Known known[] = {
       {"status", VarId::status},         {"response_time", VarId::response_time},
@@ -382,7 +419,7 @@ VarId classify(const std::string& name, bool has_key) {
   for (const auto& k : known) {
     if (name == k.name) return k.id;
   }
-  return VarId::other;
+  return VarId::figure;
 }
 
 void add_segment(std::vector<detail::PathSegment>& path, std::string key) {
@@ -404,6 +441,15 @@ int column_of(std::string_view text, std::size_t offset) {
 
 void finish_var_ref(VarRef& v) {
   v.id = classify(v.name, v.has_key);
+  if (v.id == VarId::figure) {
+    // disk["/var"] → "disk:/var"; path("/x").p95 arrives here already named "path:/x.p95".
+    v.figure = v.has_key ? v.name + ':' + v.key : v.name;
+    if (const std::size_t colon = v.figure.find(':'); colon != std::string::npos) {
+      v.figure_alt = v.figure;
+      v.figure_alt[colon] = '.';  // the dotted spelling some check types use: pattern.<name>
+    }
+    return;
+  }
   if (v.id != VarId::json) return;
   std::string_view rest = std::string_view(v.name).substr(4);  // after "json"
   while (!rest.empty()) {
@@ -676,13 +722,37 @@ class Parser {
     }
   }
 
+  // NAME, NAME["key"] (header["X"], json.a["b-c"], disk["/var"]), and the selector forms
+  // NAME("arg").field and NAME["arg"].field, both naming the figure "NAME:arg.field".
   std::unique_ptr<Node> parse_variable() {
     const Token t = cur_;
     advance();
     auto n = make(Kind::variable, t.begin, t.end);
     VarRef& v = n->var;
     v.name = t.str;
-    if (cur_.kind == Tok::lbracket) {
+    auto written = [&] { return text_.substr(n->begin, n->end - n->begin); };
+    if (cur_.kind == Tok::lparen) {
+      const Token open = cur_;
+      if (v.name == "header" || is_json_name(v.name)) {
+        throw Fail{open.begin, fmt::format("'{}' takes a subscript, not a call: {}[\"...\"]", v.name, v.name)};
+      }
+      advance();
+      if (cur_.kind != Tok::string) {
+        throw Fail{cur_.begin, fmt::format("expected a string after '{}('", v.name)};
+      }
+      std::string arg = std::move(cur_.str);
+      advance();
+      if (cur_.kind != Tok::rparen) {
+        throw Fail{cur_.begin, fmt::format("expected ')' to close '(' at column {}", column_of(open.begin))};
+      }
+      n->end = static_cast<std::uint32_t>(cur_.end);
+      advance();
+      if (cur_.kind != Tok::field) {
+        if (cur_.kind == Tok::dot) throw Fail{cur_.end, fmt::format("expected a field name after '{}.'", written())};
+        throw Fail{cur_.begin, fmt::format("expected a field after '{}', e.g. {}.error_rate", written(), written())};
+      }
+      select(*n, arg);
+    } else if (cur_.kind == Tok::lbracket) {
       const Token open = cur_;
       advance();
       if (cur_.kind != Tok::string) {
@@ -694,12 +764,34 @@ class Parser {
       if (cur_.kind != Tok::rbracket) {
         throw Fail{cur_.begin, fmt::format("expected ']' to close '[' at column {}", column_of(open.begin))};
       }
-      n->end = n->outer_end = static_cast<std::uint32_t>(cur_.end);
+      n->end = static_cast<std::uint32_t>(cur_.end);
       advance();
+      if (cur_.kind == Tok::field) {
+        if (v.name == "header") {
+          throw Fail{cur_.begin, fmt::format("'{}' cannot follow {}: a header has no fields", token_text(text_, cur_), written())};
+        }
+        if (is_json_name(v.name)) {
+          throw Fail{cur_.begin, fmt::format("'{}' cannot follow {}: a subscript must be the last part of a JSON path",
+                                             token_text(text_, cur_), written())};
+        }
+        std::string arg = std::move(v.key);
+        v.key.clear();
+        v.has_key = false;
+        select(*n, arg);
+      }
     }
+    if (cur_.kind == Tok::dot) throw Fail{cur_.end, fmt::format("expected a field name after '{}.'", written())};
+    n->outer_end = n->end;
     finish_var_ref(v);
-    v.text = std::string(text_.substr(n->begin, n->end - n->begin));
+    v.text = std::string(written());
     return n;
+  }
+
+  // At the field after NAME("arg") / NAME["arg"]: names the variable "NAME:arg.field".
+  void select(Node& n, std::string_view arg) {
+    n.var.name = fmt::format("{}:{}.{}", n.var.name, arg, cur_.str);
+    n.end = static_cast<std::uint32_t>(cur_.end);
+    advance();
   }
 
   int column_of(std::size_t offset) const { return rules::column_of(text_, offset); }
@@ -906,7 +998,7 @@ bool eval(const Node& n, Ctx& c, Val& out) {
       return true;
     case Kind::variable:
       if (!c.vars.resolve(n.var, out, c.scratch)) {
-        c.error = "unknown variable " + n.var.text;
+        c.error = c.vars.unknown(n.var);
         return false;
       }
       return true;
@@ -1037,6 +1129,9 @@ EvalOutcome Condition::evaluate(detail::Resolver& vars) const {
 }
 
 EvalOutcome Condition::evaluate(const Variables& vars) const {
+  if (const auto* backed = vars.target<detail::ResolverVariables>(); backed && backed->resolver) {
+    return evaluate(*backed->resolver);  // result_variables(): same path, same reasons as judge()
+  }
   detail::FunctionResolver resolver(vars);
   return evaluate(resolver);
 }

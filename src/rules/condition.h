@@ -8,7 +8,10 @@
 // not chainable), + -, * /, unary -. Literals: 200, 0.5, 5% (= 0.05), 800ms / 1h30m (a
 // Duration), "text" (only \" and \\ are escapes; any other backslash is kept, so regexes
 // read naturally: "\d+"), true, false, null. Variables: dotted names (json.items.0.name)
-// with an optional string subscript (header["Content-Type"], json["user-id"]).
+// with an optional string subscript (header["Content-Type"], json["user-id"]), and the
+// selectors NAME("arg").field and NAME["arg"].field, which both name "NAME:arg.field"
+// (path("/login").p95 is the figure "path:/login.p95"; the field may be dotted). A call
+// needs its field; header and JSON subscripts take no field after them.
 // `matches` takes a string literal, compiled once at parse time (RE2 syntax, unanchored).
 //
 // Types are checked when evaluating: durations only meet durations (duration * number and
@@ -40,8 +43,10 @@ using Value = std::variant<Null, bool, double, Duration, std::string>;
 std::string describe(const Value& v);  // for failure reasons: 503, "text", 812ms, true, null
                                         // (long strings are cut to 64 bytes + "…")
 
-// Resolves a variable. `name` is the dotted path ("status", "json.user.id"); `key` is the
-// subscript for header["X"] (empty otherwise). Returns nullopt for an unknown variable.
+// Resolves a variable. `name` is the dotted path ("status", "json.user.id"), or for a
+// selector the figure name ("path:/login.error_rate" for path("/login").error_rate and
+// path["/login"].error_rate); `key` is the subscript for header["X"] / disk["/var"] (empty
+// otherwise). Returns nullopt for an unknown variable.
 using Variables = std::function<std::optional<Value>(std::string_view name, std::string_view key)>;
 
 struct ParseError {

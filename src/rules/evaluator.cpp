@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <limits>
 #include <memory>
+#include <string_view>
+#include <variant>
+#include <vector>
 
 #include "rules/resolver.h"
 
@@ -61,10 +64,37 @@ class ResultResolver final : public detail::Resolver {
       case VarId::json:
         out = json(var, scratch);
         return true;
-      case VarId::other:
-        break;
+      case VarId::figure:
+        return figure(var, out);
     }
     return false;
+  }
+
+  // "busy_wrokers: no such figure for this check; known: busy_workers, idle_workers, …"
+  std::string unknown(const VarRef& var) override {
+    if (var.id != VarId::figure || r_.figures.empty()) return Resolver::unknown(var);
+    // Names of the same family (before the first '.' or ':') first: path("/x").p59 lists path:* figures.
+    auto family = [](std::string_view name) { return name.substr(0, name.find_first_of(".:")); };
+    const std::string_view wanted = family(var.figure);
+    constexpr std::size_t kMaxListed = 8;
+    std::vector<std::string_view> listed;
+    for (int pass = 0; pass < 2 && listed.size() < kMaxListed; ++pass) {
+      for (const auto& entry : r_.figures) {
+        if ((family(entry.first) == wanted) != (pass == 0)) continue;
+        listed.push_back(entry.first);
+        if (listed.size() == kMaxListed) break;
+      }
+    }
+    std::string out = var.text;
+    out += ": no such figure";
+    if (var.figure != var.text) out += fmt::format(" \"{}\"", var.figure);
+    out += " for this check; known: ";
+    for (std::size_t i = 0; i < listed.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += listed[i];
+    }
+    if (r_.figures.size() > listed.size()) out += fmt::format(", … ({} more)", r_.figures.size() - listed.size());
+    return out;
   }
 
  private:
@@ -103,6 +133,18 @@ class ResultResolver final : public detail::Resolver {
     return Val::null();
   }
 
+  // Looks the figure up by name (then by its dotted spelling); no allocation either way.
+  bool figure(const VarRef& var, Val& out) const {
+    auto it = r_.figures.find(var.figure);
+    if (it == r_.figures.end() && !var.figure_alt.empty()) it = r_.figures.find(var.figure_alt);
+    if (it == r_.figures.end()) return false;
+    const probe::FigureValue& f = it->second;
+    if (const double* n = std::get_if<double>(&f)) out = Val::number(*n);
+    else if (const Duration* d = std::get_if<Duration>(&f)) out = Val::duration(*d);
+    else out = Val::string(std::get<std::string>(f));  // views the result, which outlives the evaluation
+    return true;
+  }
+
   const probe::CheckResult& r_;
   bool parsed_ = false;
   boost::json::value doc_;
@@ -111,14 +153,9 @@ class ResultResolver final : public detail::Resolver {
 }  // namespace
 
 Variables result_variables(const probe::CheckResult& r) {
-  auto resolver = std::make_shared<ResultResolver>(r);  // shared: std::function copies share the JSON cache
-  return [resolver](std::string_view name, std::string_view key) -> std::optional<Value> {
-    const VarRef var = detail::make_var_ref(name, key);
-    detail::Scratch scratch;
-    Val v;
-    if (!resolver->resolve(var, v, scratch)) return std::nullopt;
-    return detail::to_value(v);
-  };
+  // Shared: std::function copies share the JSON cache. Condition::evaluate(Variables)
+  // recognises ResolverVariables and evaluates through the resolver, exactly like judge().
+  return detail::ResolverVariables{std::make_shared<ResultResolver>(r)};
 }
 
 Verdict judge(const CheckRules& rules, const probe::CheckResult& r) {

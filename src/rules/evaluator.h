@@ -29,7 +29,21 @@ struct CheckRules {
 // connect_time, tls_time, ttfb, reachable, error. Missing values (no such header, no such
 // JSON path, body not JSON, no certificate) are null. The function refers to `r`, which
 // must outlive it; the body is parsed as JSON at most once, on the first json.* lookup.
-// judge() does not go through this (it resolves variables without copying strings).
+// judge() does not go through this (it resolves variables without copying strings);
+// Condition::evaluate() given this function takes judge()'s path, with the same reasons.
+//
+// Figures: any other name is looked up in r.figures: busy_workers, scoreboard.waiting,
+// p95; selectors by their figure name: path("/login").p95 and path["/login"].p95 →
+// "path:/login.p95"; a subscript without field, disk["/var"] → "disk:/var". A name with a
+// ':' that is absent is tried once more with that ':' as '.' ("disk./var.used_ratio",
+// "pattern.oom-killer"), for check types that spell figures with dots. Numbers are
+// numbers (ratios are 0..1, so `error_rate < 5%` works), Durations durations (`p95 <
+// 800ms`), strings strings. Built-in names win over figures of the same name. An absent
+// figure is an unknown variable, never null (a typo must not pass under `not` or `or`);
+// the reason lists up to 8 figures the result has, its family first ("busy_wrokers: no
+// such figure for this check; known: busy_workers, …"). Figures a window may lack (p95 of
+// an empty window) are guarded with short-circuit: `requests == 0 or p95 < 800ms`.
+// Figure lookups do not allocate.
 Variables result_variables(const probe::CheckResult& r);
 Variables result_variables(probe::CheckResult&&) = delete;  // would dangle
 

@@ -5,6 +5,8 @@
 #pragma once
 #include <cstdint>
 #include <forward_list>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +18,7 @@ namespace vigil::rules::detail {
 
 // Variables a CheckResult knows, recognised at parse time so lookup is a switch.
 enum class VarId : std::uint8_t {
-  other,  // not a result variable: only a Variables function can answer it
+  figure,  // anything else: a type-specific figure (CheckResult::figures), or a Variables function's own
   status,
   response_time,
   dns_time,
@@ -37,11 +39,13 @@ struct PathSegment {
 };
 
 struct VarRef {
-  VarId id = VarId::other;
+  VarId id = VarId::figure;
   std::string name;   // dotted path as written: "json.user.id"
   std::string key;    // subscript: header["Content-Type"] → "Content-Type"; empty otherwise
   bool has_key = false;
   std::vector<PathSegment> path;  // json only: segments after "json." (+ the subscript)
+  std::string figure;      // figure only: the CheckResult::figures key ("busy_workers", "path:/login.p95")
+  std::string figure_alt;  // figure only: tried when `figure` is absent: its first ':' as '.' ("disk./var")
   std::string text;   // as written in the condition, for reasons: header["Content-Type"]
 };
 
@@ -87,6 +91,16 @@ class Resolver {
   // Sets `out` and returns true, or returns false for an unknown variable. Strings put in
   // `out` must stay valid for the resolver's lifetime (or live in `scratch`).
   virtual bool resolve(const VarRef& var, Val& out, Scratch& scratch) = 0;
+  // The failure reason for a variable resolve() did not know (off the hot path).
+  virtual std::string unknown(const VarRef& var);
+};
+
+// A Variables function backed by a Resolver (what result_variables returns).
+// Condition::evaluate(const Variables&) recognises it and evaluates through the resolver
+// directly, so both paths give the same results and the same failure reasons.
+struct ResolverVariables {
+  std::shared_ptr<Resolver> resolver;
+  std::optional<Value> operator()(std::string_view name, std::string_view key) const;
 };
 
 // Adapts a Variables function (the public, std::function interface).

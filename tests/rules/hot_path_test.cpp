@@ -75,6 +75,30 @@ TEST(HotPath, PassingJudgeDoesNotAllocate) {
   EXPECT_TRUE(passed);
 }
 
+TEST(HotPath, PassingFigureConditionsDoNotAllocate) {
+  auto r = result();
+  r.figures = {
+      {"busy_workers_ratio", 0.24},
+      {"scoreboard.waiting", 30.0},
+      {"p95", Duration{640}},
+      {"path:/login.error_rate", 0.01},
+      {"disk./var.used_ratio", 0.5},  // found through the dotted fallback
+      {"server_mpm", std::string(100, 'e')},
+  };
+  auto rules = rules_with({
+      "status == 200",
+      "busy_workers_ratio < 90% and scoreboard.waiting > 0",
+      "p95 < 800ms",
+      R"(path("/login").error_rate < 5% and path["/login"].error_rate < 5%)",
+      R"(disk["/var"].used_ratio < 90%)",
+      R"(server_mpm contains "eee")",
+  });
+  ASSERT_TRUE(judge(rules, r).passed) << judge(rules, r).reason;
+  bool passed = false;
+  EXPECT_EQ(allocations_during([&] { passed = judge(rules, r).passed; }), 0);
+  EXPECT_TRUE(passed);
+}
+
 TEST(HotPath, JsonBodyIsParsedOnceForAllConditions) {
   auto r = result();
   r.body = R"({"a":1,"b":{"c":"x"}})";
