@@ -1,4 +1,6 @@
-// services[].checks[] — one probe: what to hit, how often, and what counts as healthy.
+// services[].checks[] — one probe: what to hit, how often, and what counts as healthy. The
+// `type` decides which keys a check takes; timing, thresholds, severity and conditions work
+// for every type.
 #include <fmt/format.h>
 
 #include "config/sections.h"
@@ -9,29 +11,106 @@ namespace vigil::config::detail {
 
 namespace {
 
-constexpr std::string_view kHttpOnly[] = {"method", "headers", "body", "follow_redirects", "tls_verify"};
+struct TypeName {
+  std::string_view name;
+  CheckType type;
+};
+constexpr TypeName kTypes[] = {
+    {"http", CheckType::http},           {"tcp", CheckType::tcp},   {"apache_status", CheckType::apache_status},
+    {"access_log", CheckType::access_log}, {"error_log", CheckType::error_log}, {"host", CheckType::host},
+    {"process", CheckType::process},
+};
 
-void read_http_target(Context& ctx, MapView& m, CheckConfig& c) {
-  if (const Field* v = m.get("target")) {
-    ctx.error(v->key_pos, v->path, "\"target\" applies only to tcp checks; http checks take a url");
+constexpr unsigned bit(CheckType t) { return 1u << static_cast<unsigned>(t); }
+
+// Keys only some types take (every other key applies to all). A key of another type is an
+// error rather than ignored: a `path` on an http check, or a `url` on a log check, is a
+// check that does not do what its author thinks.
+struct TypedKey {
+  std::string_view key;
+  unsigned types;
+};
+constexpr unsigned kHttpLike = bit(CheckType::http) | bit(CheckType::apache_status);
+constexpr unsigned kLogs = bit(CheckType::access_log) | bit(CheckType::error_log);
+constexpr TypedKey kTypedKeys[] = {
+    {"url", kHttpLike | bit(CheckType::tcp)},
+    {"target", bit(CheckType::tcp)},
+    {"method", bit(CheckType::http)},
+    {"body", bit(CheckType::http)},
+    {"headers", kHttpLike},
+    {"follow_redirects", kHttpLike},
+    {"tls_verify", kHttpLike},
+    {"path", kLogs},
+    {"window", kLogs},
+    {"log_format", bit(CheckType::access_log)},
+    {"path_prefixes", bit(CheckType::access_log)},
+    {"patterns", bit(CheckType::error_log)},
+    {"process_name", bit(CheckType::process)},
+    {"mounts", bit(CheckType::host)},
+};
+
+std::string_view type_name(CheckType t) {
+  for (const TypeName& n : kTypes) {
+    if (n.type == t) return n.name;
   }
+  return "?";
+}
+
+// `"headers" applies only to http and apache_status checks`, with a hint for the usual mix-ups.
+std::string not_applicable(std::string_view key, unsigned types, CheckType actual) {
+  std::vector<std::string_view> names;
+  for (const TypeName& n : kTypes) {
+    if (types & bit(n.type)) names.push_back(n.name);
+  }
+  std::string list;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) list += i + 1 == names.size() ? " and " : ", ";
+    list += names[i];
+  }
+  std::string msg = fmt::format("\"{}\" applies only to {} checks", key, list);
+  if (key == "target" && (actual == CheckType::http || actual == CheckType::apache_status)) {
+    msg += fmt::format("; {} checks take a url", type_name(actual));
+  } else if (key == "url" && (bit(actual) & kLogs)) {
+    msg += fmt::format("; {} checks read the file at path", type_name(actual));
+  }
+  return msg;
+}
+
+// Reports the keys `type` does not take; returns whether there were none.
+bool reject_other_types_keys(Context& ctx, const MapView& m, CheckType type) {
+  bool ok = true;
+  for (const TypedKey& k : kTypedKeys) {
+    const Field* v = m.get(k.key);
+    if (!v || (k.types & bit(type))) continue;
+    ctx.error(v->key_pos, v->path, not_applicable(k.key, k.types, type));
+    ok = false;
+  }
+  return ok;
+}
+
+void read_url(Context& ctx, MapView& m, CheckConfig& c) {
   if (const Field* v = m.require("url")) {
     if (auto s = read_string(ctx, *v)) {
-      if (auto p = check_http_url(*s)) ctx.error(*v, *p);
+      const Problem p = c.type == CheckType::apache_status ? normalize_apache_status_url(*s) : check_http_url(*s);
+      if (p) ctx.error(*v, *p);
       else c.url = *s;
     }
   }
-  if (const Field* v = m.get("method")) {
+}
+
+// The request options http and apache_status checks share (method and body are http's).
+void read_request_options(Context& ctx, const MapView& m, CheckConfig& c) {
+  if (const Field* v = m.get("method"); v && c.type == CheckType::http) {
     if (auto s = read_string(ctx, *v)) {
       if (auto p = check_method(*s)) ctx.error(*v, *p);
       else c.method = *s;
     }
   }
+  if (const Field* v = m.get("body"); v && c.type == CheckType::http) {
+    if (auto s = read_string(ctx, *v)) c.body = *s;
+  }
   if (const Field* v = m.get("headers")) {
     if (auto h = read_string_map(ctx, *v, check_header)) c.headers = std::move(*h);
-  }
-  if (const Field* v = m.get("body")) {
-    if (auto s = read_string(ctx, *v)) c.body = *s;
   }
   if (const Field* v = m.get("follow_redirects")) {
     if (auto b = read_bool(ctx, *v)) c.follow_redirects = *b;
@@ -44,9 +123,6 @@ void read_http_target(Context& ctx, MapView& m, CheckConfig& c) {
 // A tcp check names its endpoint as url "tcp://host:port" or target "host:port"; the
 // rest of vigil only sees the url form.
 void read_tcp_target(Context& ctx, const MapView& m, CheckConfig& c) {
-  for (std::string_view key : kHttpOnly) {
-    if (const Field* v = m.get(key)) ctx.error(v->key_pos, v->path, fmt::format("\"{}\" applies only to http checks", key));
-  }
   const Field* url = m.get("url");
   const Field* target = m.get("target");
   if (url && target) {
@@ -77,6 +153,7 @@ void read_conditions(Context& ctx, const Field& f, CheckConfig& c) {
       ctx.error(s->at(byte_index_of_column(s->value(), e->column)), item.path, fmt::format("invalid condition: {}", e->message));
       continue;
     }
+    if (c.type == CheckType::access_log) add_condition_prefixes(ctx, *s, item.path, c);
     c.conditions.push_back(s->value());
   }
 }
@@ -109,7 +186,8 @@ void read_timing(Context& ctx, const MapView& m, const Defaults& d, CheckConfig&
 bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameIndex& names, CheckConfig& c) {
   MapView m(ctx, f,
             {"name", "type", "url", "target", "method", "headers", "body", "interval", "timeout", "follow_redirects",
-             "tls_verify", "failure_threshold", "success_threshold", "severity", "conditions"});
+             "tls_verify", "failure_threshold", "success_threshold", "severity", "conditions", "path", "log_format",
+             "window", "path_prefixes", "patterns", "process_name", "mounts"});
   if (!m.is_map()) return false;
   const std::size_t errors_before = ctx.error_count();
   if (const Field* v = m.require("name")) {
@@ -118,14 +196,32 @@ bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameInde
       else if (names.add(ctx, *v, *s)) c.name = *s;
     }
   }
-  std::optional<std::string> type = "http";
-  if (const Field* v = m.get("type")) type = read_choice(ctx, *v, {"http", "tcp"});
-  if (type == "http") {
-    c.type = CheckType::http;
-    read_http_target(ctx, m, c);
-  } else if (type == "tcp") {
-    c.type = CheckType::tcp;
-    read_tcp_target(ctx, m, c);
+  std::optional<CheckType> type = CheckType::http;
+  if (const Field* v = m.get("type")) {
+    type.reset();
+    if (auto s = read_choice(ctx, *v, {"http", "tcp", "apache_status", "access_log", "error_log", "host", "process"})) {
+      for (const TypeName& n : kTypes) {
+        if (n.name == *s) type = n.type;
+      }
+    }
+  }
+  // Without a valid type, which keys belong is unknown: the rest of the check is still read
+  // (timing, conditions) so its other mistakes show up in the same run.
+  if (type) {
+    c.type = *type;
+    reject_other_types_keys(ctx, m, *type);
+    switch (*type) {
+      case CheckType::http:
+      case CheckType::apache_status:
+        read_url(ctx, m, c);
+        read_request_options(ctx, m, c);
+        break;
+      case CheckType::tcp: read_tcp_target(ctx, m, c); break;
+      case CheckType::access_log: read_access_log_check(ctx, m, c); break;
+      case CheckType::error_log: read_error_log_check(ctx, m, c); break;
+      case CheckType::host: read_host_check(ctx, m, c); break;
+      case CheckType::process: read_process_check(ctx, m, c); break;
+    }
   }
   read_timing(ctx, m, defaults, c);
   if (const Field* v = m.get("severity")) {

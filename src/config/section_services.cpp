@@ -1,4 +1,5 @@
-// services: — what is monitored, who hears about it (notify), and its checks.
+// services: — what is monitored, who hears about it (notify), its checks, and what is done
+// when an incident opens (evidence, runbooks).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,7 +14,7 @@ namespace {
 void read_service(Context& ctx, const Field& f, const Defaults& defaults, const NameIndex& channels,
                   const NameIndex& policies, NameIndex& names, std::vector<ServiceConfig>& out,
                   std::vector<ChecklessService>& checkless) {
-  MapView m(ctx, f, {"name", "description", "notify", "escalation_policy", "checks"});
+  MapView m(ctx, f, {"name", "description", "notify", "escalation_policy", "checks", "evidence", "runbooks"});
   if (!m.is_map()) return;
   const std::size_t errors_before = ctx.error_count();
   ServiceConfig s;
@@ -53,6 +54,8 @@ void read_service(Context& ctx, const Field& f, const Defaults& defaults, const 
     CheckConfig c;
     if (read_check(ctx, item, defaults, check_names, c)) s.checks.push_back(std::move(c));
   }
+  if (const Field* v = m.get("evidence")) read_evidence(ctx, *v, s.evidence);
+  if (const Field* v = m.get("runbooks")) read_runbooks(ctx, *v, s.runbooks);
   if (ctx.error_count() == errors_before) out.push_back(std::move(s));
 }
 

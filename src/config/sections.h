@@ -2,6 +2,7 @@
 // is valid and reports the rest to the Context. Private to src/config.
 #pragma once
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -57,6 +58,23 @@ void read_services(Context& ctx, const Field& f, const Defaults& defaults, const
                    std::vector<ChecklessService>& checkless);
 // One check of a service; `names` are its siblings' names. Returns false when it has errors.
 bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameIndex& names, CheckConfig& out);
+// The keys of the checks that read this machine rather than a network endpoint
+// (section_checks_local.cpp); read_check has already rejected the keys of other types.
+void read_access_log_check(Context& ctx, MapView& m, CheckConfig& c);
+void read_error_log_check(Context& ctx, MapView& m, CheckConfig& c);
+void read_host_check(Context& ctx, MapView& m, CheckConfig& c);
+void read_process_check(Context& ctx, MapView& m, CheckConfig& c);
+// An access_log condition reading path("/login").error_rate needs figures for "/login": adds
+// the prefixes a (valid) condition names to c.path_prefixes, reporting bad ones inside it.
+void add_condition_prefixes(Context& ctx, const Scalar& condition, const std::string& key, CheckConfig& c);
+
+// A file or directory of this machine (logs, evidence, mount points): absolute, since the
+// daemon's working directory is nobody's idea of where /var/log is.
+std::optional<std::string> read_absolute_path(Context& ctx, const Field& f);
+
+// services[].evidence and services[].runbooks (section_respond.cpp).
+void read_evidence(Context& ctx, const Field& f, std::vector<EvidenceConfig>& out);
+void read_runbooks(Context& ctx, const Field& f, std::vector<RunbookConfig>& out);
 
 // ---- on-call ----
 // Returns whether the section sets a url (valid or not), which email contacts need.

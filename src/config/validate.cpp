@@ -4,6 +4,7 @@
 
 #include <boost/url/authority_view.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 #include <boost/url/url_view.hpp>
 #include <cctype>
 
@@ -106,6 +107,21 @@ Problem check_http_url(std::string_view text) {
   // http://user:pass@host/ is how curl takes basic auth credentials: allowed.
   if (auto p = check_authority(u->authority(), false, 1, true)) return fmt::format("invalid URL \"{}\": {}", text, *p);
   return std::nullopt;
+}
+
+Problem normalize_apache_status_url(std::string& url) {
+  if (auto p = check_http_url(url)) return p;
+  urls::url u(*urls::parse_uri(url));
+  if (!u.has_query() || u.encoded_query().empty()) {
+    u.set_encoded_query("auto");
+    url = std::string(u.buffer());
+    return std::nullopt;
+  }
+  for (const auto& param : u.params()) {
+    if (param.key == "auto") return std::nullopt;
+  }
+  u.set_encoded_query("auto&" + std::string(u.encoded_query()));
+  return fmt::format("mod_status answers \"{}\" with its HTML page: add auto to the query, e.g. {}", url, u.buffer());
 }
 
 Problem check_tcp_url(std::string_view text) {

@@ -17,6 +17,10 @@ Problem check_name(std::string_view name);
 Problem check_listen(std::string_view text);
 // An http:// or https:// URL with a host (checks, webhooks, server.external_url).
 Problem check_http_url(std::string_view text);
+// An apache_status check's url: an http(s) URL of mod_status's page. mod_status answers in
+// HTML unless the query has `auto`: without a query "?auto" is added to `url`; a query
+// without `auto` is a problem.
+Problem normalize_apache_status_url(std::string& url);
 // "tcp://host:port" (a tcp check's url).
 Problem check_tcp_url(std::string_view text);
 // "host:port" (a tcp check's target).

@@ -86,6 +86,31 @@ TEST(Examples, OnCall) {
   EXPECT_TRUE(c.services[1].checks.empty()) << "fed by the alertmanager integration";
 }
 
+TEST(Examples, LocalApache) {
+  const auto r = load("examples/apache.yaml");
+  ASSERT_TRUE(r.config);
+  ASSERT_EQ(r.config->services.size(), 1u);
+  const ServiceConfig& s = r.config->services[0];
+  std::vector<CheckType> types;
+  for (const auto& k : s.checks) types.push_back(k.type);
+  EXPECT_EQ(types, (std::vector<CheckType>{CheckType::apache_status, CheckType::access_log, CheckType::error_log,
+                                           CheckType::host, CheckType::process}));
+  EXPECT_EQ(s.checks[0].url, "http://127.0.0.1/server-status?auto");
+  EXPECT_EQ(s.checks[1].path, "/var/log/apache2/access.log");
+  EXPECT_EQ(s.checks[1].path_prefixes, (std::vector<std::string>{"/login", "/api"}));
+  ASSERT_EQ(s.evidence.size(), 4u);
+  EXPECT_EQ(s.evidence[0].kind, EvidenceConfig::Kind::tail);
+  EXPECT_EQ(s.evidence[1].kind, EvidenceConfig::Kind::command);
+  EXPECT_EQ(s.evidence[2].kind, EvidenceConfig::Kind::http);
+  EXPECT_EQ(s.evidence[3].kind, EvidenceConfig::Kind::config_diff);
+  ASSERT_EQ(s.runbooks.size(), 1u);
+  EXPECT_EQ(s.runbooks[0].name, "restart-apache");
+  EXPECT_EQ(s.runbooks[0].command, (std::vector<std::string>{"/usr/sbin/apachectl", "graceful"}));
+  EXPECT_TRUE(s.runbooks[0].automatic);
+  EXPECT_EQ(s.runbooks[0].max_attempts, 2);
+  EXPECT_EQ(s.runbooks[0].cooldown, std::chrono::minutes(10));
+}
+
 // Every other example must at least load.
 TEST(Examples, AllExamplesLoad) {
   for (const auto& entry : fs::directory_iterator(source_dir() / "examples")) {
