@@ -3,6 +3,7 @@
 // shard's thread; read by the engine through a short lock when it renders a snapshot.
 #pragma once
 #include <array>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,7 @@ struct CheckFigures {
   std::array<std::uint64_t, kDurationBuckets.size()> buckets{};  // non-cumulative counts
   double seconds_sum = 0;
   std::vector<probe::MetricSample> samples;  // the check type's own series from the last result
+  std::map<std::string, probe::FigureValue> values;  // the check type's figures from the last result
 
   void record(bool passed, int status, double seconds, Time at, const std::string& reason);
 };

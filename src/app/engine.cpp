@@ -39,6 +39,7 @@ std::vector<web::ServiceStatus> Engine::Impl::snapshot() {
           cs.last_response_seconds = f.last_seconds;
           cs.last_error = f.last_error;
           cs.consecutive_failures = it->second.state.consecutive_failures;
+          cs.figures = f.values;
         }
       }
       ss.checks.push_back(std::move(cs));

@@ -24,6 +24,8 @@
 #include "notify/notifier.h"
 #include "notify/payload.h"
 #include "probe/shard.h"
+#include "respond/evidence.h"
+#include "respond/runbook.h"
 #include "store/store.h"
 #include "web/api.h"
 #include "web/server.h"
@@ -109,6 +111,13 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   asio::steady_timer escalation_timer{io};
   std::map<std::int64_t, Time> wakes;  // incident id → when its escalation wants to look again
 
+  // Responder: evidence and runbooks (src/respond). The ledger lives on the engine thread;
+  // the watch is thread-safe and used on the respond worker.
+  respond::ConfigWatch config_watch;
+  respond::RunbookLedger ledger;
+  std::map<std::int64_t, std::string> remediated_by;  // incident → runbook that succeeded for it
+  Time last_snapshot_round{};
+
   // Group commit: changes queue here while one batch is with the store.
   struct PendingCommit {
     IncidentChange change;
@@ -119,7 +128,9 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   bool commit_posted = false;
 
   // Declared last so they are destroyed first: their threads join while the store still exists.
-  // Contacts (email, command) block for seconds: they get a worker of their own.
+  // Contacts (email, command) block for seconds: they get a worker of their own; so do
+  // evidence and runbooks (a restart may take a minute).
+  std::unique_ptr<BlockingWorker> respond_worker = std::make_unique<BlockingWorker>();
   std::unique_ptr<BlockingWorker> contact_worker = std::make_unique<BlockingWorker>();
   std::unique_ptr<BlockingWorker> worker = std::make_unique<BlockingWorker>();
 
@@ -139,6 +150,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       const double seconds = std::chrono::duration<double>(r.timings.total).count();
       rt.figures.record(v.passed, r.status, seconds, r.started_at, v.reason);
       if (!r.metrics.empty() || !rt.figures.samples.empty()) rt.figures.samples = std::move(r.metrics);
+      if (!r.figures.empty() || !rt.figures.values.empty()) rt.figures.values = r.figures;
       alert = rules::step(rt.state, rt.rules, v, r.started_at);
       results.push(store::ResultRow{r.check_id, r.started_at, v.passed, r.status,
                                     std::chrono::duration_cast<Duration>(r.timings.total), v.reason});
@@ -234,6 +246,19 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void escalate(std::int64_t id, Time now);
   void arm_escalation_timer();
   void on_page_delivery(const incident::OutboxMessage& m, const Status& st, int attempt);
+  // Responder (engine_respond.cpp).
+  const config::ServiceConfig* service_config(const std::string& name) const {
+    for (const auto& s : cfg->services)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+  void respond_to_trigger(const Incident& inc);
+  void start_runbook(std::int64_t id, const std::string& service, const config::RunbookConfig& rb, bool automatic,
+                     const std::string& actor, std::function<void(const respond::RunbookOutcome&)> then);
+  // Appends entries to an incident whether it is still open (IncidentBook) or already resolved
+  // (loaded from the store), then persists.
+  void append_entries(std::int64_t id, std::vector<incident::IncidentBook::Entry> entries);
+  void snapshot_healthy_configs();
   std::map<std::string, std::unique_ptr<notify::Channel>> build_channels(const config::Config& c);
   Status build_paging(const config::Config& c);
   std::string policy_of(const std::string& service) const {
@@ -290,6 +315,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   }
 
   void flush() {
+    snapshot_healthy_configs();
     auto rows = results.take();
     const Time now = now_ms();
     const bool prune = now - last_prune > std::chrono::minutes(10);
@@ -371,6 +397,7 @@ class EngineBackend final : public web::Backend {
   void oncall(const web::Request& req, web::Respond respond) override;
   void schedules(const web::Request& req, const std::vector<std::string>& parts, web::Respond respond) override;
   void action_link(const web::Request& req, const std::string& token, web::Respond respond) override;
+  void run_runbook(std::int64_t id, const std::string& name, const std::string& actor, web::Respond respond) override;
   bool ready() override { return e_.started && !e_.stopped; }
   std::vector<std::string> reload() override;
 

@@ -91,6 +91,16 @@ void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> the
   bool plan_now = false;
   if (resolved) {
     wakes.erase(id);
+    ledger.forget_incident(id);
+    // A remediation that made the check pass again is the resolution.
+    if (auto it = remediated_by.find(id); it != remediated_by.end()) {
+      if (inc.resolved_by == "auto" && !change.new_entries.empty()) {
+        inc.resolved_by = "runbook:" + it->second;
+        change.new_entries.back().text += fmt::format(" after runbook {} ran", it->second);
+        if (!inc.timeline.empty()) inc.timeline.back().text = change.new_entries.back().text;
+      }
+      remediated_by.erase(it);
+    }
   } else if (has_entry(change, "triggered") && inc.escalation_policy.empty()) {
     const std::string policy = policy_of(inc.service);
     if (!policy.empty() && paging && paging->policy(policy)) {
@@ -106,8 +116,12 @@ void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> the
       plan_now = true;
     }
   }
+  const bool triggered = has_entry(change, "triggered");
+  std::optional<Incident> opened;
+  if (triggered) opened = inc;
   persist(std::move(change), std::move(then));
   if (plan_now) escalate(id, now);
+  if (opened) respond_to_trigger(*opened);
   if (resolved) arm_escalation_timer();
 }
 

@@ -165,6 +165,24 @@ int show_oncall(const ServerOptions& s, const std::string& at, const std::string
   return 0;
 }
 
+int run_runbook(const ServerOptions& s, std::int64_t id, const std::string& name, const std::string& actor) {
+  auto a = call(s, "POST", fmt::format("/api/v1/incidents/{}/runbooks/{}", id, url_encode(name)),
+                json::serialize(json::object{{"actor", actor}}));
+  if (!a.ok) {
+    fmt::print(stderr, "vigil: {}\n", a.error);
+    return 1;
+  }
+  if (s.json) {
+    fmt::print("{}\n", json::serialize(a.body));
+  } else {
+    const auto& o = a.body.as_object();
+    fmt::print("{}\n", str(o, "description"));
+    if (auto out = str(o, "output"); !out.empty()) fmt::print("--- output ---\n{}{}", out, out.back() == '\n' ? "" : "\n");
+  }
+  const auto* ok = a.body.as_object().if_contains("succeeded");
+  return ok && ok->is_bool() && ok->as_bool() ? 0 : 1;
+}
+
 int incident_action(const ServerOptions& s, std::int64_t id, const std::string& action, const std::string& actor,
                     const std::string& text) {
   json::object body{{"actor", actor}};

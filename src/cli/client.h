@@ -17,6 +17,10 @@ int list_incidents(const ServerOptions& s, bool open_only, const std::string& se
 // escalation policy's rules resolved to people. `at` is RFC 3339 or empty for now.
 int show_oncall(const ServerOptions& s, const std::string& at, const std::string& schedule);
 
+// Runs a runbook of the incident's service now (POST /api/v1/incidents/{id}/runbooks/{name}) and
+// prints its outcome; exit 0 when it succeeded.
+int run_runbook(const ServerOptions& s, std::int64_t id, const std::string& name, const std::string& actor);
+
 int incident_action(const ServerOptions& s, std::int64_t id, const std::string& action,
                     const std::string& actor, const std::string& text);
 

@@ -181,6 +181,13 @@ std::vector<const Incident*> IncidentBook::open() const {
   return out;
 }
 
+IncidentChange append_to(Incident incident, const std::vector<IncidentBook::Entry>& entries, Time now) {
+  IncidentChange change;
+  for (const auto& e : entries) change.new_entries.push_back(append(incident, e.kind, e.actor, e.text, now));
+  change.incident = std::move(incident);
+  return change;
+}
+
 IncidentChange note_on(Incident incident, const std::string& actor, const std::string& text, Time now) {
   IncidentChange change;
   change.new_entries.push_back(append(incident, "note", actor, text, now));

@@ -69,5 +69,8 @@ class IncidentBook {
 
 // A note on any incident, open or resolved (postmortem remarks land on resolved ones).
 IncidentChange note_on(Incident incident, const std::string& actor, const std::string& text, Time now);
+// Entries appended to any incident, open or resolved (evidence or a runbook's outcome that
+// arrives after the incident resolved still belongs on its timeline).
+IncidentChange append_to(Incident incident, const std::vector<IncidentBook::Entry>& entries, Time now);
 
 }  // namespace vigil::incident

@@ -62,13 +62,13 @@ void run_blocking(BlockingWorker& blocking, boost::asio::io_context& io, std::fu
                   std::function<void(Status)> done);
 
 struct CommandSpec {
-  std::vector<std::string> argv;                         // argv[0] is a path to the program (no PATH lookup)
+  std::vector<std::string> argv;                         // argv[0]: a path, or a bare name searched in PATH
   std::string input;                                     // written to the child's stdin, then stdin is closed
   std::vector<std::pair<std::string, std::string>> env;  // set on top of vigil's environment
   Duration timeout = 30s;
 };
-// Blocking: spawns argv without a shell (posix_spawn) in a process group of its own, feeds
-// stdin, collects stdout+stderr (first 4 KB), waits. Ok on exit status 0; otherwise an error
+// Blocking: runs argv through run_subprocess (common/subprocess.h: no shell, a process group of
+// its own, vigil's environment plus `env`), feeds stdin, collects stdout+stderr (first 4 KB), waits. Ok on exit status 0; otherwise an error
 // with the status (or signal, or "timed out" after killing the group) and the output.
 Status run_command(const CommandSpec& spec);
 

@@ -44,7 +44,15 @@ json::object service_object(const ServiceStatus& s) {
   bool up = true;
   for (const auto& c : s.checks) {
     up = up && c.up;
+    // Durations in seconds, as Prometheus does; the condition language writes them 800ms.
+    json::object figures;
+    for (const auto& [name, v] : c.figures) {
+      if (const auto* d = std::get_if<double>(&v)) figures[name] = *d;
+      else if (const auto* t = std::get_if<Duration>(&v)) figures[name] = std::chrono::duration<double>(*t).count();
+      else figures[name] = std::get<std::string>(v);
+    }
     checks.push_back(json::object{
+        {"figures", std::move(figures)},
         {"name", c.name}, {"type", c.type}, {"target", c.target}, {"interval", c.interval},
         {"up", c.up}, {"alerting", c.alerting}, {"last_checked_at", time_or_null(c.last_checked_at)},
         {"last_status", c.last_status}, {"last_response_seconds", c.last_response_seconds},
@@ -231,6 +239,12 @@ class Router {
     if (parts.size() == 4) {
       if (!get) return respond(method_not_allowed("GET"));
       return b_.get_incident(*id, reply_incident(std::move(respond)));
+    }
+    if (parts.size() == 6 && parts[4] == "runbooks") {
+      if (!post) return respond(method_not_allowed("POST"));
+      auto body = parse_action(req, "note", false);
+      if (auto* err = std::get_if<Response>(&body)) return respond(std::move(*err));
+      return b_.run_runbook(*id, std::string(parts[5]), std::get<ActionBody>(body).actor, std::move(respond));
     }
     if (parts.size() != 5) return respond(json_error(404, "no such route"));
     const std::string_view action = parts[4];

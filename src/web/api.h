@@ -4,12 +4,14 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
 #include "incident/incident.h"
+#include "probe/check_result.h"
 #include "store/store.h"
 #include "web/http_types.h"
 
@@ -27,6 +29,7 @@ struct CheckStatus {
   double last_response_seconds = 0;
   std::string last_error;
   int consecutive_failures = 0;
+  std::map<std::string, probe::FigureValue> figures;  // the check type's figures in its last result
 };
 
 struct ServiceStatus {
@@ -67,6 +70,8 @@ class Backend {
   // GET /api/v1/schedules, /api/v1/schedules/{name}/shifts, /api/v1/schedules/{name}.ics
   virtual void schedules(const Request& req, const std::vector<std::string>& parts, Respond respond) = 0;
   virtual void action_link(const Request& req, const std::string& token, Respond respond) = 0;  // GET|POST /a/{token}
+  // POST /api/v1/incidents/{id}/runbooks/{name}: runs it now (guardrails apply), answers when done.
+  virtual void run_runbook(std::int64_t id, const std::string& name, const std::string& actor, Respond respond) = 0;
 };
 
 Handler make_api(Backend& backend);

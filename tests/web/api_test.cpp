@@ -61,6 +61,10 @@ class MemoryBackend : public Backend {
     r(Response{200});
   }
   void action_link(const Request&, const std::string& token, Respond r) override { routed = "link:" + token; r(Response{200}); }
+  void run_runbook(std::int64_t id, const std::string& name, const std::string& actor, Respond r) override {
+    routed = "runbook:" + std::to_string(id) + ":" + name + ":" + actor;
+    r(Response{200});
+  }
 };
 
 Response call(Handler& h, std::string method, std::string path, std::string body = "",
@@ -148,6 +152,7 @@ TEST(Api, OnCallAndInboundRoutesReachTheBackend) {
       {"GET", "/api/v1/schedules/web.ics", 200, "schedules/web.ics"},
       {"GET", "/a/tok3n", 200, "link:tok3n"},
       {"POST", "/a/tok3n", 200, "link:tok3n"},
+      {"POST", "/api/v1/incidents/4/runbooks/restart-apache", 200, "runbook:4:restart-apache:api"},
   };
   for (const auto& c : cases) {
     b.routed.clear();
