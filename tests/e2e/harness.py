@@ -266,3 +266,136 @@ def run(tests):
             traceback.print_exc()
     print(f"{len(tests) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
+
+
+APACHE_BIN = shutil.which("apache2") or "/usr/sbin/apache2"
+APACHE_MODULES = "/usr/lib/apache2/modules"
+
+
+class Apache:
+    """A real Apache 2.4 (Debian's apache2) on 127.0.0.1:<port> from its own temp dir: mod_status
+    at /server-status, mod_rewrite on, / and /login pages, a slow CGI at /slow, access log with
+    %D. start() daemonizes it (`apache2 -f CONF -k start`, as a runbook would); stop() signals
+    the PID in its pid file. As root its workers run as nobody (Apache refuses root workers)."""
+
+    LOG_FORMAT = '%h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i" %D'
+
+    def __init__(self, workdir, mpm="event", max_workers=10, extra=""):
+        self.dir = os.path.join(workdir, "apache")
+        for sub in ("html", "cgi-bin", "run", "logs"):
+            os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
+        self.port = free_port()
+        self.mpm, self.max_workers, self.extra = mpm, max_workers, extra
+        self.conf = os.path.join(self.dir, "apache2.conf")
+        self.pidfile = os.path.join(self.dir, "run", "apache2.pid")
+        self.access_log = os.path.join(self.dir, "logs", "access.log")
+        self.error_log = os.path.join(self.dir, "logs", "error.log")
+        with open(os.path.join(self.dir, "html", "index.html"), "w") as f:
+            f.write("<h1>WebServer-01</h1>\n")
+        with open(os.path.join(self.dir, "html", "login.html"), "w") as f:
+            f.write("<form>Sign in</form>\n")
+        slow = os.path.join(self.dir, "cgi-bin", "slow")
+        with open(slow, "w") as f:
+            f.write("#!/bin/sh\nsleep 4\nprintf 'Content-Type: text/plain\\r\\n\\r\\nslow\\n'\n")
+        os.chmod(slow, 0o755)
+        open(os.path.join(self.dir, "mime.types"), "w").close()
+        for root, dirs, files in os.walk(workdir):
+            os.chmod(root, 0o755)
+        self.write_config()
+
+    def write_config(self):
+        user = ""
+        if os.geteuid() == 0:
+            import grp
+            import pwd
+            pw = pwd.getpwnam("nobody")
+            user = f"User nobody\nGroup {grp.getgrgid(pw.pw_gid).gr_name}\n"
+        mods = "".join(f'LoadModule {m}_module "{APACHE_MODULES}/mod_{m}.so"\n'
+                       for m in ("authz_core", "mime", "dir", "status", "rewrite", "alias", "cgid"))
+        w = max(1, self.max_workers)
+        if self.mpm == "prefork":
+            limits = f"StartServers 1\nMinSpareServers 1\nMaxSpareServers {w}\nServerLimit {w}\nMaxRequestWorkers {w}\n"
+        else:
+            limits = (f"StartServers 1\nServerLimit 2\nThreadLimit {w}\nThreadsPerChild {w}\nMinSpareThreads 1\n"
+                      f"MaxSpareThreads {w}\nMaxRequestWorkers {w}\n")
+        d = self.dir
+        log_format = self.LOG_FORMAT.replace('"', '\\"')
+        text = f'''ServerRoot "{d}"
+ServerName 127.0.0.1
+Listen 127.0.0.1:{self.port}
+PidFile "{self.pidfile}"
+DefaultRuntimeDir "{d}/run"
+LoadModule mpm_{self.mpm}_module "{APACHE_MODULES}/mod_mpm_{self.mpm}.so"
+{mods}{user}ErrorLog "{self.error_log}"
+LogLevel info
+LogFormat "{log_format}" vigil
+CustomLog "{self.access_log}" vigil
+TypesConfig "{d}/mime.types"
+DocumentRoot "{d}/html"
+DirectoryIndex index.html
+ScriptSock "{d}/run/cgid.sock"
+<Directory />
+  Require all denied
+</Directory>
+<Directory "{d}/html">
+  Require all granted
+</Directory>
+<Directory "{d}/cgi-bin">
+  Require all granted
+</Directory>
+ExtendedStatus On
+<Location "/server-status">
+  SetHandler server-status
+</Location>
+AliasMatch "^/login$" "{d}/html/login.html"
+ScriptAliasMatch "^/slow$" "{d}/cgi-bin/slow"
+RewriteEngine On
+{limits}{self.extra}
+'''
+        with open(self.conf, "w") as f:
+            f.write(text)
+
+    def start_argv(self):
+        return [APACHE_BIN, "-f", self.conf, "-k", "start"]
+
+    def start(self):
+        out = subprocess.run(self.start_argv(), capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out.stderr
+        wait_until(lambda: port_open(self.port), 15, f"apache on port {self.port}")
+
+    def pid(self):
+        try:
+            with open(self.pidfile) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def signal(self, sig):
+        pid = self.pid()
+        assert pid, "apache is not running"
+        os.kill(pid, sig)
+
+    def stop(self):
+        pid = self.pid()
+        if pid:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            wait_until(lambda: not port_open(self.port), 15, "apache to stop")
+            wait_until(lambda: not os.path.exists(f"/proc/{pid}"), 15, "apache parent to exit")
+
+    def graceful(self):
+        self.signal(signal.SIGUSR1)
+        time.sleep(1.0)
+        wait_until(lambda: port_open(self.port), 15, "apache after graceful")
+
+    def get(self, path):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def url(self, path="/"):
+        return f"http://127.0.0.1:{self.port}{path}"
