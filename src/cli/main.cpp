@@ -7,6 +7,7 @@
 
 #include "app/engine.h"
 #include "cli/client.h"
+#include "cli/logs_analyze.h"
 #include "config/config.h"
 #include "probe/report.h"
 #include "probe/shard.h"
@@ -143,6 +144,16 @@ int main(int argc, char** argv) {
   oncall->add_option("--schedule", oncall_schedule, "Only this schedule");
   add_server(oncall);
 
+  vigil::cli::LogsAnalyzeArgs logs_args;
+  auto* logs_analyze = vigil::cli::add_logs_command(app, logs_args);
+
+  std::string runbook_name;
+  auto* runbook = app.add_subcommand("runbook", "Run a runbook of an incident's service now");
+  runbook->add_option("id", id, "Incident number")->required()->check(CLI::PositiveNumber);
+  runbook->add_option("name", runbook_name, "Runbook name")->required();
+  runbook->add_option("--as", actor, "Who is running it (default $USER)")->capture_default_str();
+  add_server(runbook);
+
   CLI11_PARSE(app, argc, argv);
 
   if (*run) return vigil::app::run_daemon(config_path);
@@ -151,7 +162,9 @@ int main(int argc, char** argv) {
   if (*incidents) return vigil::cli::list_incidents(server, open_only, service);
   if (*ack) return vigil::cli::incident_action(server, id, "acknowledge", actor, note);
   if (*resolve) return vigil::cli::incident_action(server, id, "resolve", actor, note);
+  if (*runbook) return vigil::cli::run_runbook(server, id, runbook_name, actor);
   if (*oncall) return vigil::cli::show_oncall(server, oncall_at, oncall_schedule);
   if (*add_note) return vigil::cli::incident_action(server, id, "notes", actor, text);
+  if (*logs_analyze) return vigil::cli::logs_analyze(logs_args);
   return 2;
 }

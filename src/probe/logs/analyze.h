@@ -1,0 +1,57 @@
+// analyze: the one-pass summary of a whole access log behind `vigil logs analyze` (what
+// GoAccess or `awk '{print $9}' | sort | uniq -c` are used for during an incident).
+// Single-threaded and allocation-free per line: the text is scanned once with memchr, keys
+// (paths, clients) are views into the text, so the text must outlive the Summary.
+#pragma once
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "probe/logs/access_format.h"
+
+namespace vigil::probe::logs {
+
+struct AnalyzeOptions {
+  std::optional<sys_seconds> from;  // keep requests with time >= from
+  std::optional<sys_seconds> to;    // ... and time < to
+  std::size_t top = 10;             // rows in each top list
+};
+
+struct Summary {
+  std::uint64_t lines = 0;      // non-empty lines
+  std::uint64_t malformed = 0;  // lines the format could not parse
+  std::uint64_t filtered = 0;   // parsed lines outside --from/--to
+  std::uint64_t requests = 0;   // parsed lines counted below
+  std::optional<sys_seconds> first, last;  // time span of the counted requests
+  std::array<std::uint64_t, 6> status_class{};  // [1]=1xx .. [5]=5xx; [0] other
+  std::vector<std::pair<int, std::uint64_t>> top_statuses;  // count desc, then status asc
+  struct PathCount {
+    std::string_view path;       // without the query; empty when the request had none
+    std::uint64_t count = 0;     // requests (top_paths) or error responses (top_*xx_paths)
+    std::uint64_t requests = 0;  // top_*xx_paths: all requests to the path
+  };
+  std::vector<PathCount> top_paths;      // count desc, then path asc
+  std::vector<PathCount> top_5xx_paths;  // by 5xx responses
+  std::vector<PathCount> top_4xx_paths;  // by 4xx responses
+  bool has_duration = false;              // the format has %D or %T
+  std::chrono::microseconds p50{0}, p95{0}, p99{0};  // LatencyHistogram (≤ 3.2% error)
+  std::uint64_t unique_clients = 0;
+  std::optional<sys_seconds> busiest_minute;  // start of the minute with most requests
+  std::uint64_t busiest_minute_requests = 0;
+  std::uint64_t bytes = 0;                    // response bytes
+};
+
+// Summarizes `text` (a whole log; lines end in '\n', an unterminated last line counts).
+Summary analyze(std::string_view text, const AccessFormat& format, const AnalyzeOptions& options);
+
+// Human report and JSON report of a Summary (JSON keys: see docs/logs.md).
+std::string format_summary_text(const Summary& s, const AccessFormat& format);
+std::string format_summary_json(const Summary& s, const AccessFormat& format);
+
+}  // namespace vigil::probe::logs
