@@ -24,7 +24,7 @@ void IncidentBook::restore(std::vector<Incident> open_incidents) {
   for (auto& inc : open_incidents) {
     if (!inc.open()) continue;
     if (inc.id > last_id_) last_id_ = inc.id;
-    open_[inc.id] = std::move(inc);
+    add_open(std::move(inc));
   }
 }
 
@@ -56,7 +56,7 @@ std::optional<IncidentChange> IncidentBook::apply(const rules::AlertChange& aler
                                                   format_rfc3339(alert.started_at)),
                                       now));
   change.incident = inc;
-  open_[inc.id] = std::move(inc);
+  add_open(std::move(inc));
   return change;
 }
 
@@ -83,7 +83,7 @@ std::optional<IncidentChange> IncidentBook::apply(const InboundEvent& event, con
       IncidentChange change;
       change.new_entries.push_back(append(inc, "triggered", actor, std::move(text), now));
       change.incident = inc;
-      open_[inc.id] = std::move(inc);
+      add_open(std::move(inc));
       return change;
     }
     case InboundEvent::Action::acknowledge: {
@@ -155,6 +155,7 @@ IncidentChange IncidentBook::close(Incident& inc, std::string kind, std::string 
   IncidentChange change;
   change.new_entries.push_back(append(inc, std::move(kind), std::move(actor), std::move(text), now));
   change.incident = std::move(inc);
+  open_by_key_.erase(change.incident.dedup_key);
   open_.erase(change.incident.id);
   return change;
 }
@@ -170,9 +171,14 @@ Incident* IncidentBook::mutable_find(std::int64_t id) {
 }
 
 const Incident* IncidentBook::find_open(const std::string& dedup_key) const {
-  for (const auto& [id, inc] : open_)
-    if (inc.dedup_key == dedup_key) return &inc;
-  return nullptr;
+  auto it = open_by_key_.find(dedup_key);
+  return it == open_by_key_.end() ? nullptr : find(it->second);
+}
+
+void IncidentBook::add_open(Incident inc) {
+  open_by_key_[inc.dedup_key] = inc.id;
+  const std::int64_t id = inc.id;
+  open_[id] = std::move(inc);
 }
 
 std::vector<const Incident*> IncidentBook::open() const {

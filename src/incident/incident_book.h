@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,7 +65,12 @@ class IncidentBook {
   IncidentChange close(Incident& inc, std::string kind, std::string actor, std::string text, Time now);
 
   std::int64_t last_id_;
+  void add_open(Incident inc);
+
   std::map<std::int64_t, Incident> open_;  // id → incident (with timeline)
+  // dedup key → id of its open incident: every alert and event looks here first, so it must not
+  // cost a scan of tens of thousands of open incidents (an alert storm).
+  std::unordered_map<std::string, std::int64_t> open_by_key_;
 };
 
 // A note on any incident, open or resolved (postmortem remarks land on resolved ones).
