@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include <array>
@@ -109,6 +110,43 @@ bool known_contact_type(std::string_view type) {
     if (kind.type == type) return true;
   }
   return false;
+}
+
+namespace {
+
+class JsonPostChannel final : public Channel {
+ public:
+  JsonPostChannel(std::string url, net::HttpClient& http, Duration timeout, const char* kind, JsonRenderer render,
+                  OutcomeJudge judge)
+      : url_(std::move(url)), http_(http), timeout_(timeout), kind_(kind), render_(render), judge_(judge) {}
+
+  void deliver(const incident::OutboxMessage& message, std::function<void(Status)> done) override {
+    auto payload = parse_payload(message.payload);
+    if (!payload.ok()) return done(payload.error());
+    auto req = contact_post(url_, message, render_(*payload), "application/json", timeout_);
+    // 429 (with Retry-After) is an error like any other: the outbox's backoff retries it.
+    send_contact_request(
+        http_, std::move(req),
+        [what = std::string(kind_) + " " + redact_url(url_), judge = judge_](const probe::CheckResult& r) {
+          return judge(r, what);
+        },
+        std::move(done));
+  }
+
+ private:
+  std::string url_;
+  net::HttpClient& http_;
+  Duration timeout_;
+  const char* kind_;
+  JsonRenderer render_;
+  OutcomeJudge judge_;
+};
+
+}  // namespace
+
+std::unique_ptr<Channel> make_json_post_contact(const ContactContext& ctx, const char* kind, JsonRenderer render,
+                                                OutcomeJudge judge) {
+  return std::make_unique<JsonPostChannel>(ctx.contact.url, ctx.http, ctx.options.http_timeout, kind, render, judge);
 }
 
 std::unique_ptr<Channel> make_failing_channel(std::string why) {

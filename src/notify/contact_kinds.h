@@ -9,6 +9,9 @@
 
 #include "notify/contact.h"
 
+namespace boost::json {
+class object;
+}
 namespace vigil::probe {
 struct CheckResult;
 }
@@ -49,6 +52,14 @@ net::HttpRequest contact_post(const std::string& url, const incident::OutboxMess
 // Reads a response: 2xx is ok; anything else is an error naming `what` (a redacted
 // destination), the status, Retry-After on 429, and a snippet of the body.
 Status http_outcome(const probe::CheckResult& r, const std::string& what);
+
+// A contact that POSTs the payload rendered as JSON to a webhook URL (Slack, Discord, Teams):
+// `render` turns the vigil payload into the service's body, `judge` reads the answer
+// (http_outcome when the service has no quirk). `kind` names it in errors.
+using JsonRenderer = std::string (*)(const boost::json::object& payload);
+using OutcomeJudge = Status (*)(const probe::CheckResult& r, const std::string& what);
+std::unique_ptr<Channel> make_json_post_contact(const ContactContext& ctx, const char* kind, JsonRenderer render,
+                                                OutcomeJudge judge = http_outcome);
 
 // Sends `req`; `classify` turns the response into the delivery's outcome. Captures no
 // channel: a channel replaced by a reload may still have requests in flight.

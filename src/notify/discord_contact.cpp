@@ -24,28 +24,6 @@ bool plain_url(const std::string& url) {
          url.find_first_of(" ()<>") == std::string::npos;
 }
 
-class DiscordChannel final : public Channel {
- public:
-  DiscordChannel(std::string url, net::HttpClient& http, Duration timeout)
-      : url_(std::move(url)), http_(http), timeout_(timeout) {}
-
-  void deliver(const incident::OutboxMessage& message, std::function<void(Status)> done) override {
-    auto payload = parse_payload(message.payload);
-    if (!payload.ok()) return done(payload.error());
-    auto req = contact_post(url_, message, discord_body(*payload), "application/json", timeout_);
-    // 204 without ?wait=true, 200 with it. 429 carries Retry-After (and retry_after in the
-    // body): it is an error like any other, so the outbox's backoff retries it.
-    send_contact_request(
-        http_, std::move(req),
-        [what = "discord " + redact_url(url_)](const probe::CheckResult& r) { return http_outcome(r, what); },
-        std::move(done));
-  }
-
- private:
-  std::string url_;
-  net::HttpClient& http_;
-  Duration timeout_;
-};
 
 }  // namespace
 
@@ -92,7 +70,7 @@ std::string discord_body(const json::object& payload) {
 
 std::unique_ptr<Channel> make_discord_contact(const ContactContext& ctx) {
   if (ctx.contact.url.empty()) return make_failing_channel("discord contact has no url");
-  return std::make_unique<DiscordChannel>(ctx.contact.url, ctx.http, ctx.options.http_timeout);
+  return make_json_post_contact(ctx, "discord", discord_body);
 }
 
 }  // namespace vigil::notify

@@ -54,26 +54,6 @@ Status teams_outcome(const probe::CheckResult& r, const std::string& what) {
   return st;
 }
 
-class TeamsChannel final : public Channel {
- public:
-  TeamsChannel(std::string url, net::HttpClient& http, Duration timeout)
-      : url_(std::move(url)), http_(http), timeout_(timeout) {}
-
-  void deliver(const incident::OutboxMessage& message, std::function<void(Status)> done) override {
-    auto payload = parse_payload(message.payload);
-    if (!payload.ok()) return done(payload.error());
-    auto req = contact_post(url_, message, msteams_body(*payload), "application/json", timeout_);
-    send_contact_request(
-        http_, std::move(req),
-        [what = "msteams " + redact_url(url_)](const probe::CheckResult& r) { return teams_outcome(r, what); },
-        std::move(done));
-  }
-
- private:
-  std::string url_;
-  net::HttpClient& http_;
-  Duration timeout_;
-};
 
 }  // namespace
 
@@ -113,7 +93,7 @@ std::string msteams_body(const json::object& payload) {
 
 std::unique_ptr<Channel> make_msteams_contact(const ContactContext& ctx) {
   if (ctx.contact.url.empty()) return make_failing_channel("msteams contact has no url");
-  return std::make_unique<TeamsChannel>(ctx.contact.url, ctx.http, ctx.options.http_timeout);
+  return make_json_post_contact(ctx, "msteams", msteams_body, teams_outcome);
 }
 
 }  // namespace vigil::notify

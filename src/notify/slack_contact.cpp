@@ -48,27 +48,6 @@ std::string_view emoji(const PayloadView& v) {
 
 json::object mrkdwn(std::string text) { return {{"type", "mrkdwn"}, {"text", std::move(text)}}; }
 
-class SlackChannel final : public Channel {
- public:
-  SlackChannel(std::string url, net::HttpClient& http, Duration timeout)
-      : url_(std::move(url)), http_(http), timeout_(timeout) {}
-
-  void deliver(const incident::OutboxMessage& message, std::function<void(Status)> done) override {
-    auto payload = parse_payload(message.payload);
-    if (!payload.ok()) return done(payload.error());
-    auto req = contact_post(url_, message, slack_body(*payload), "application/json", timeout_);
-    // Slack answers 200 "ok"; errors are 4xx with a word ("invalid_payload", "no_service").
-    send_contact_request(
-        http_, std::move(req),
-        [what = "slack " + redact_url(url_)](const probe::CheckResult& r) { return http_outcome(r, what); },
-        std::move(done));
-  }
-
- private:
-  std::string url_;
-  net::HttpClient& http_;
-  Duration timeout_;
-};
 
 }  // namespace
 
@@ -114,7 +93,7 @@ std::string slack_body(const json::object& payload) {
 
 std::unique_ptr<Channel> make_slack_contact(const ContactContext& ctx) {
   if (ctx.contact.url.empty()) return make_failing_channel("slack contact has no url");
-  return std::make_unique<SlackChannel>(ctx.contact.url, ctx.http, ctx.options.http_timeout);
+  return make_json_post_contact(ctx, "slack", slack_body);
 }
 
 }  // namespace vigil::notify
