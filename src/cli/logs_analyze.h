@@ -1,6 +1,6 @@
 // `vigil logs analyze FILE`: the one-pass summary of an access log (probe/logs/analyze.h) from
-// the command line. The file is mapped, not read; exit 0, or 1 with a message on stderr for an
-// unreadable file, a bad --format or a bad --from/--to.
+// the command line. A file is mapped window by window, not read; FILE "-" reads standard input.
+// Exit 0, or 1 with a message on stderr for an unreadable file, a bad --format or --from/--to.
 #pragma once
 #include <cstddef>
 #include <string>

@@ -95,6 +95,39 @@ TEST(Analyze, CountsEverythingOnAGeneratedLog) {
   EXPECT_EQ(s.bytes, 12000u);
 }
 
+TEST(Analyze, PiecesGiveTheSameSummaryAsTheWhole) {
+  std::uint64_t n = 0;
+  const std::string log = generated_log(&n);
+  auto fmt = AccessFormat::compile(kFormat);
+  ASSERT_TRUE(fmt.ok());
+  const Summary whole = analyze(log, *fmt, {});
+  Analyzer pieces(*fmt, {});
+  std::size_t at = 0;
+  for (std::size_t lines_per_piece = 1; at < log.size(); lines_per_piece = lines_per_piece % 7 + 1) {
+    std::size_t end = at;
+    for (std::size_t k = 0; k < lines_per_piece && end < log.size(); ++k) {
+      const std::size_t nl = log.find('\n', end);
+      end = nl == std::string::npos ? log.size() : nl + 1;
+    }
+    std::string piece = log.substr(at, end - at);  // dies after add(): the Summary owns its paths
+    pieces.add(piece);
+    piece.assign(piece.size(), 'x');
+    at = end;
+  }
+  const Summary s = pieces.finish();
+  EXPECT_EQ(s.lines, whole.lines);
+  EXPECT_EQ(s.malformed, whole.malformed);
+  EXPECT_EQ(s.requests, whole.requests);
+  EXPECT_EQ(s.unique_clients, whole.unique_clients);
+  EXPECT_EQ(s.p95, whole.p95);
+  ASSERT_EQ(s.top_paths.size(), whole.top_paths.size());
+  for (std::size_t i = 0; i < s.top_paths.size(); ++i) {
+    EXPECT_EQ(s.top_paths[i].path, whole.top_paths[i].path);
+    EXPECT_EQ(s.top_paths[i].count, whole.top_paths[i].count);
+  }
+  EXPECT_EQ(s.busiest_minute, whole.busiest_minute);
+}
+
 TEST(Analyze, FromToKeepsTheHalfOpenRange) {
   std::uint64_t n = 0;
   const std::string log = generated_log(&n);

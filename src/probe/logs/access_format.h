@@ -35,7 +35,7 @@ struct AccessRecord {
   std::string_view local_ip;    // %A
   std::string_view referer;     // %{Referer}i
   std::string_view user_agent;  // %{User-Agent}i
-  sys_seconds time{};           // %t (request start, UTC), or %{sec}t/%{msec}t/%{usec}t
+  sys_seconds time{};           // %t (request start, UTC), %{sec|msec|usec}t or %{strftime}t
   bool has_time = false;
   int status = 0;               // %>s or %s (100..999)
   int port = 0;                 // %p
@@ -57,7 +57,8 @@ struct AccessRecord {
   std::array<Header, kMaxHeaders> headers{};
   std::size_t header_count = 0;
 
-  // Parser scratch: the last %t text parsed and its value (lines of one second share it).
+  // Parser scratch: the last %t text parsed (seconds masked) and its value; consecutive lines
+  // share their minute, so most lines skip the date arithmetic.
   struct TimeCache {
     char text[32] = {};
     std::size_t size = 0;
@@ -69,11 +70,12 @@ struct AccessRecord {
 
 class AccessFormat {
  public:
-  // "common", "combined", or an Apache LogFormat string (outer quotes as in apache2.conf are
-  // accepted). Supported: %h %a %l %u %t %{sec|msec|usec}t %r %m %U %q %H %s %>s %<s %b %B
-  // %O %I %D %T %{ms|us|s}T %{X}i %{X}o %v %V %p %A %% and literal text; other known Apache
-  // directives (%e %f %k %L %P %R %X %n %C %^ti ...) are skipped. Errors name the directive:
-  // "unknown directive %Z at 12", "%D and %T must be separated by literal text".
+  // "common", "combined", or an Apache LogFormat string (outer quotes and \" as in apache2.conf
+  // are accepted). Supported: %h %a %l %u %t %{sec|msec|usec}t %{strftime}t %r %m %U %q %H %s
+  // %>s %<s %b %B %O %I %D %T %{ms|us|s}T %{X}i %{X}o %v %V %p %A %% and literal text; other
+  // known Apache directives (%e %f %k %L %P %R %S %X %n %C %x %c %^ti %^FB ...) are skipped.
+  // Errors name the directive: "unknown directive %Z at 12 in log format ...",
+  // "%D and %T must be separated by literal text". Error::field is "log_format".
   static Result<AccessFormat> compile(std::string_view format);
 
   // Parses one line (without its trailing '\n'; a trailing '\r' is ignored). False for a

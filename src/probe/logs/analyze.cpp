@@ -53,19 +53,20 @@ class PathTable {
  public:
   struct Entry {
     std::uint64_t hash = 0;
-    const char* key = nullptr;     // the copy in the arena; nullptr: empty slot
-    const char* origin = nullptr;  // the first occurrence in the text (what Summary shows)
-    std::uint32_t len = 0;
-    std::uint32_t requests = 0;
-    std::uint32_t e4xx = 0;
-    std::uint32_t e5xx = 0;
+    const char* key = nullptr;  // the copy in the arena; nullptr: empty slot
+    std::uint64_t len : 24 = 0;  // paths longer than 16 MiB are cut; see find_or_add
+    std::uint64_t e4xx : 40 = 0;
+    std::uint64_t requests = 0;
+    std::uint64_t e5xx = 0;
   };
 
+  static constexpr std::size_t kMaxLen = std::size_t{1} << 24;
   PathTable() : entries_(1024), mask_(1023) {}
 
   void prefetch(std::uint64_t h) const { __builtin_prefetch(&entries_[h & mask_]); }
   Entry& find_or_add(std::string_view k) { return find_or_add(k, hash_bytes(k.data(), k.size())); }
   Entry& find_or_add(std::string_view k, std::uint64_t h) {
+    if (k.size() >= kMaxLen) k = k.substr(0, kMaxLen - 1);  // counted with their first 16 MiB
     std::size_t i = h & mask_;
     for (;;) {
       Entry& e = entries_[i];
@@ -76,8 +77,7 @@ class PathTable {
         }
         e.hash = h;
         e.key = copy(k);
-        e.origin = k.data();
-        e.len = static_cast<std::uint32_t>(k.size());
+        e.len = k.size();
         ++size_;
         return e;
       }
@@ -210,8 +210,12 @@ class MinuteCounts {
 };
 
 std::string thousands(std::uint64_t n) {
-  std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  const std::string digits = std::to_string(n);
+  std::string s;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
+    s += digits[i];
+  }
   return s;
 }
 
@@ -247,19 +251,15 @@ double percent(std::uint64_t part, std::uint64_t whole) {
 
 }  // namespace
 
-Summary analyze(std::string_view text, const AccessFormat& format, const AnalyzeOptions& options) {
-  Summary s;
-  s.has_duration = format.has_duration();
-  AccessRecord rec;
-  PathTable paths;
-  HashSet clients;
-  MinuteCounts minutes;
-  LatencyHistogram latency;
-  std::array<std::uint64_t, 1000> statuses{};
-  const bool filter = options.from.has_value() || options.to.has_value();
-  const sys_seconds from = options.from.value_or(sys_seconds::min());
-  const sys_seconds to = options.to.value_or(sys_seconds::max());
-  std::int64_t first = INT64_MAX, last = INT64_MIN;
+struct Analyzer::State {
+  State(const AccessFormat& f, AnalyzeOptions o)
+      : format(f),
+        options(std::move(o)),
+        filter(options.from.has_value() || options.to.has_value()),
+        from(options.from.value_or(sys_seconds::min())),
+        to(options.to.value_or(sys_seconds::max())) {}
+
+  // A line's table lookups, done while the next line is parsed (see add()).
   struct Pending {
     bool valid = false;
     bool has_client = false;
@@ -267,16 +267,42 @@ Summary analyze(std::string_view text, const AccessFormat& format, const Analyze
     std::uint64_t client_hash = 0;
     std::uint64_t path_hash = 0;
     std::string_view path;
-  } pending;
-  auto settle = [&](const Pending& l) {
+  };
+
+  void settle(const Pending& l) {
     if (!l.valid) return;
     if (l.has_client) clients.insert(l.client_hash);
     PathTable::Entry& e = paths.find_or_add(l.path, l.path_hash);
     ++e.requests;
     if (l.status_class == 5) ++e.e5xx;
     else if (l.status_class == 4) ++e.e4xx;
-  };
+  }
 
+  const AccessFormat& format;
+  const AnalyzeOptions options;
+  const bool filter;
+  const sys_seconds from, to;
+  Summary s;
+  AccessRecord rec;
+  PathTable paths;
+  HashSet clients;
+  MinuteCounts minutes;
+  LatencyHistogram latency;
+  std::array<std::uint64_t, 1000> statuses{};
+  std::int64_t first = INT64_MAX, last = INT64_MIN;
+};
+
+Analyzer::Analyzer(const AccessFormat& format, AnalyzeOptions options)
+    : state_(std::make_unique<State>(format, std::move(options))) {}
+
+Analyzer::~Analyzer() = default;
+
+void Analyzer::add(std::string_view text) {
+  State& st = *state_;
+  Summary& s = st.s;
+  AccessRecord& rec = st.rec;
+  const AccessFormat& format = st.format;
+  State::Pending pending;
   const char* p = text.data();
   const char* const end = p + text.size();
   while (p < end) {
@@ -290,39 +316,45 @@ Summary analyze(std::string_view text, const AccessFormat& format, const Analyze
       ++s.malformed;
       continue;
     }
-    if (filter && (!rec.has_time || rec.time < from || rec.time >= to)) {
+    if (st.filter && (!rec.has_time || rec.time < st.from || rec.time >= st.to)) {
       ++s.filtered;
       continue;
     }
     ++s.requests;
-    ++statuses[static_cast<std::size_t>(rec.status)];  // 0 or 100..999: parse() checked
+    ++st.statuses[static_cast<std::size_t>(rec.status)];  // 0 or 100..999: parse() checked
     s.bytes += static_cast<std::uint64_t>(rec.bytes);
     if (rec.has_time) {
       const std::int64_t t = rec.time.time_since_epoch().count();
-      first = std::min(first, t);
-      last = std::max(last, t);
-      minutes.add(t >= 0 ? t / 60 : (t - 59) / 60);
+      st.first = std::min(st.first, t);
+      st.last = std::max(st.last, t);
+      st.minutes.add(t >= 0 ? t / 60 : (t - 59) / 60);
     }
-    if (rec.has_duration) latency.record(rec.duration);
+    if (rec.has_duration) st.latency.record(rec.duration);
     // The two table lookups of a line usually miss the cache (20k clients, thousands of
     // paths): prefetch this line's slots and do the previous line's lookups, so the memory
     // latency overlaps with parsing instead of stalling it.
-    Pending next;
+    State::Pending next;
     next.valid = true;
     next.has_client = !rec.client.empty();
     next.client_hash = next.has_client ? hash_bytes(rec.client.data(), rec.client.size()) : 0;
     next.path = rec.path;
     next.path_hash = hash_bytes(rec.path.data(), rec.path.size());
     next.status_class = rec.status / 100;
-    if (next.has_client) clients.prefetch(next.client_hash);
-    paths.prefetch(next.path_hash);
-    settle(pending);
+    if (next.has_client) st.clients.prefetch(next.client_hash);
+    st.paths.prefetch(next.path_hash);
+    st.settle(pending);
     pending = next;
   }
-  settle(pending);
+  st.settle(pending);  // before returning: the path points into `text`
+}
 
+Summary Analyzer::finish() {
+  State& st = *state_;
+  Summary s = std::move(st.s);
+  const AnalyzeOptions& options = st.options;
+  s.has_duration = st.format.has_duration();
   for (int code = 0; code < 1000; ++code) {
-    const std::uint64_t n = statuses[static_cast<std::size_t>(code)];
+    const std::uint64_t n = st.statuses[static_cast<std::size_t>(code)];
     if (!n) continue;
     const int cls = code / 100;
     s.status_class[cls >= 1 && cls <= 5 ? static_cast<std::size_t>(cls) : 0] += n;
@@ -332,42 +364,48 @@ Summary analyze(std::string_view text, const AccessFormat& format, const Analyze
             [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
   if (s.top_statuses.size() > options.top) s.top_statuses.resize(options.top);
 
+  struct Row {
+    std::string_view path;
+    std::uint64_t count, requests;
+  };
   auto top_by = [&](auto count_of) {
-    std::vector<Summary::PathCount> v;
-    for (const auto& e : paths.entries()) {
+    std::vector<Row> v;
+    for (const auto& e : st.paths.entries()) {
       if (!e.key) continue;
       const std::uint64_t c = count_of(e);
-      if (c) v.push_back({std::string_view(e.origin, e.len), c});
+      if (c) v.push_back({std::string_view(e.key, e.len), c, e.requests});
     }
-    auto less = [](const Summary::PathCount& a, const Summary::PathCount& b) {
-      return a.count != b.count ? a.count > b.count : a.path < b.path;
-    };
+    auto less = [](const Row& a, const Row& b) { return a.count != b.count ? a.count > b.count : a.path < b.path; };
     const std::size_t k = std::min(options.top, v.size());
     std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(), less);
-    v.resize(k);
-    return v;
+    std::vector<Summary::PathCount> out;
+    for (std::size_t i = 0; i < k; ++i) out.push_back({std::string(v[i].path), v[i].count, v[i].requests});
+    return out;
   };
   s.top_paths = top_by([](const PathTable::Entry& e) { return e.requests; });
   s.top_5xx_paths = top_by([](const PathTable::Entry& e) { return e.e5xx; });
   s.top_4xx_paths = top_by([](const PathTable::Entry& e) { return e.e4xx; });
-  // Requests of each error path, for the share of its errors.
-  for (auto* list : {&s.top_5xx_paths, &s.top_4xx_paths})
-    for (auto& pc : *list) pc.requests = paths.find_or_add(pc.path).requests;
 
-  if (s.has_duration && latency.total()) {
-    s.p50 = latency.percentile(0.50);
-    s.p95 = latency.percentile(0.95);
-    s.p99 = latency.percentile(0.99);
+  if (s.has_duration && st.latency.total()) {
+    s.p50 = st.latency.percentile(0.50);
+    s.p95 = st.latency.percentile(0.95);
+    s.p99 = st.latency.percentile(0.99);
   }
-  s.unique_clients = clients.size();
-  if (first != INT64_MAX) {
-    s.first = sys_seconds(std::chrono::seconds(first));
-    s.last = sys_seconds(std::chrono::seconds(last));
-    auto [minute, n] = minutes.busiest();
+  s.unique_clients = st.clients.size();
+  if (st.first != INT64_MAX) {
+    s.first = sys_seconds(std::chrono::seconds(st.first));
+    s.last = sys_seconds(std::chrono::seconds(st.last));
+    auto [minute, n] = st.minutes.busiest();
     s.busiest_minute = sys_seconds(std::chrono::seconds(minute * 60));
     s.busiest_minute_requests = n;
   }
   return s;
+}
+
+Summary analyze(std::string_view text, const AccessFormat& format, const AnalyzeOptions& options) {
+  Analyzer a(format, options);
+  a.add(text);
+  return a.finish();
 }
 
 std::string format_summary_text(const Summary& s, const AccessFormat& format) {

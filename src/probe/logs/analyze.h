@@ -1,11 +1,13 @@
 // analyze: the one-pass summary of a whole access log behind `vigil logs analyze` (what
 // GoAccess or `awk '{print $9}' | sort | uniq -c` are used for during an incident).
-// Single-threaded and allocation-free per line: the text is scanned once with memchr, keys
-// (paths, clients) are views into the text, so the text must outlive the Summary.
+// Single-threaded and allocation-free per line (tables grow by doubling; a path is copied
+// once, when first seen). Text can be fed in pieces (a file mapped window by window, a pipe),
+// so memory does not grow with the size of the log.
 #pragma once
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,9 +34,9 @@ struct Summary {
   std::array<std::uint64_t, 6> status_class{};  // [1]=1xx .. [5]=5xx; [0] other
   std::vector<std::pair<int, std::uint64_t>> top_statuses;  // count desc, then status asc
   struct PathCount {
-    std::string_view path;       // without the query; empty when the request had none
+    std::string path;            // without the query; empty when the request had none
     std::uint64_t count = 0;     // requests (top_paths) or error responses (top_*xx_paths)
-    std::uint64_t requests = 0;  // top_*xx_paths: all requests to the path
+    std::uint64_t requests = 0;  // all requests to the path
   };
   std::vector<PathCount> top_paths;      // count desc, then path asc
   std::vector<PathCount> top_5xx_paths;  // by 5xx responses
@@ -45,6 +47,23 @@ struct Summary {
   std::optional<sys_seconds> busiest_minute;  // start of the minute with most requests
   std::uint64_t busiest_minute_requests = 0;
   std::uint64_t bytes = 0;                    // response bytes
+};
+
+// Incremental form: add() pieces of the log in order, each made of whole lines (the last
+// piece may end without '\n'), then finish(). `format` must outlive the Analyzer; a piece
+// need not outlive add().
+class Analyzer {
+ public:
+  Analyzer(const AccessFormat& format, AnalyzeOptions options);
+  ~Analyzer();
+  Analyzer(const Analyzer&) = delete;
+  Analyzer& operator=(const Analyzer&) = delete;
+  void add(std::string_view lines);
+  Summary finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 // Summarizes `text` (a whole log; lines end in '\n', an unterminated last line counts).
