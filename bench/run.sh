@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: the micro-benchmarks, then the side-by-side probe throughput run against
 # blackbox_exporter at 10k and 100k configured checks. About 3-4 minutes in all.
+# events_ingest.py (issue #4): Events API ingestion against Alertmanager's /api/v2/alerts,
+# RSS after 1M events and paging latency; about 5 more minutes (it first waits for running
+# compiles and tests to finish, at most 10 minutes).
 # Figures land in bench/results/ (git-ignored); docs/performance.md quotes a run of this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,3 +15,5 @@ mkdir -p bench/results
   --benchmark_out=bench/results/micro.json --benchmark_out_format=json
 
 python3 bench/probe_throughput.py --vigil "$BUILD/vigil" --checks 10000 100000 "$@"
+python3 bench/logs_analyze.py --vigil "$BUILD/vigil" --gen "$BUILD/bench/gen_access_log"
+python3 bench/events_ingest.py --vigil "$BUILD/vigil"
