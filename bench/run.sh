@@ -17,3 +17,4 @@ mkdir -p bench/results
 python3 bench/probe_throughput.py --vigil "$BUILD/vigil" --checks 10000 100000 "$@"
 python3 bench/logs_analyze.py --vigil "$BUILD/vigil" --gen "$BUILD/bench/gen_access_log"
 python3 bench/events_ingest.py --vigil "$BUILD/vigil"
+python3 bench/tail_overhead.py --vigil "$BUILD/vigil"
