@@ -19,10 +19,6 @@ namespace {
 // figure `behind` says so).
 constexpr std::size_t kMaxBytesPerRun = 4 << 20;
 
-MetricSample counter(std::string name, std::string help, std::string label, std::string value, double v) {
-  return MetricSample{std::move(name), "counter", std::move(help), {{std::move(label), std::move(value)}}, v};
-}
-
 class AccessLogProber final : public Prober {
  public:
   void run(const std::string& check_id, const config::CheckConfig& check, ProbeEnv&,
@@ -117,11 +113,11 @@ class AccessLogProber final : public Prober {
     r.figures["behind"] = behind ? 1.0 : 0.0;
 
     const std::string lines_help = "Lines read from the log file, by kind (all, malformed)";
-    r.metrics.push_back(counter("vigil_log_lines_total", lines_help, "kind", "all", static_cast<double>(s.lines_total)));
-    r.metrics.push_back(counter("vigil_log_lines_total", lines_help, "kind", "malformed", static_cast<double>(s.malformed_total)));
+    r.metrics.push_back(counter_sample("vigil_log_lines_total", lines_help, "kind", "all", static_cast<double>(s.lines_total)));
+    r.metrics.push_back(counter_sample("vigil_log_lines_total", lines_help, "kind", "malformed", static_cast<double>(s.malformed_total)));
     const std::string rot_help = "Log rotations followed, by style (rename: a new file; truncate: copytruncate)";
-    r.metrics.push_back(counter("vigil_log_rotations_total", rot_help, "style", "rename", static_cast<double>(s.renames)));
-    r.metrics.push_back(counter("vigil_log_rotations_total", rot_help, "style", "truncate", static_cast<double>(s.truncations)));
+    r.metrics.push_back(counter_sample("vigil_log_rotations_total", rot_help, "style", "rename", static_cast<double>(s.renames)));
+    r.metrics.push_back(counter_sample("vigil_log_rotations_total", rot_help, "style", "truncate", static_cast<double>(s.truncations)));
     return r;
   }
 

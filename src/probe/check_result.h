@@ -34,6 +34,12 @@ struct MetricSample {
   double value = 0;
 };
 
+// A counter sample with one label: the shape the log probers report their totals in.
+inline MetricSample counter_sample(std::string name, std::string help, std::string label, std::string value,
+                                   double v) {
+  return MetricSample{std::move(name), "counter", std::move(help), {{std::move(label), std::move(value)}}, v};
+}
+
 struct CheckResult {
   std::string check_id;  // "service/check"
   Time started_at{};

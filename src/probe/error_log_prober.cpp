@@ -25,10 +25,6 @@ bool same_patterns(const std::vector<config::LogPattern>& a, const std::vector<c
   return true;
 }
 
-MetricSample counter(std::string name, std::string help, std::string label, std::string value, double v) {
-  return MetricSample{std::move(name), "counter", std::move(help), {{std::move(label), std::move(value)}}, v};
-}
-
 class ErrorLogProber final : public Prober {
  public:
   void run(const std::string& check_id, const config::CheckConfig& check, ProbeEnv&,
@@ -94,13 +90,13 @@ class ErrorLogProber final : public Prober {
 
     const auto& t = w.totals();
     const std::string lines_help = "Lines read from the log file, by kind (all, error, warning, malformed)";
-    r.metrics.push_back(counter("vigil_log_lines_total", lines_help, "kind", "all", static_cast<double>(t.lines)));
-    r.metrics.push_back(counter("vigil_log_lines_total", lines_help, "kind", "error", static_cast<double>(t.errors)));
-    r.metrics.push_back(counter("vigil_log_lines_total", lines_help, "kind", "warning", static_cast<double>(t.warnings)));
-    r.metrics.push_back(counter("vigil_log_lines_total", lines_help, "kind", "malformed", static_cast<double>(t.malformed)));
+    r.metrics.push_back(counter_sample("vigil_log_lines_total", lines_help, "kind", "all", static_cast<double>(t.lines)));
+    r.metrics.push_back(counter_sample("vigil_log_lines_total", lines_help, "kind", "error", static_cast<double>(t.errors)));
+    r.metrics.push_back(counter_sample("vigil_log_lines_total", lines_help, "kind", "warning", static_cast<double>(t.warnings)));
+    r.metrics.push_back(counter_sample("vigil_log_lines_total", lines_help, "kind", "malformed", static_cast<double>(t.malformed)));
     const std::string rot_help = "Log rotations followed, by style (rename: a new file; truncate: copytruncate)";
-    r.metrics.push_back(counter("vigil_log_rotations_total", rot_help, "style", "rename", static_cast<double>(s.renames)));
-    r.metrics.push_back(counter("vigil_log_rotations_total", rot_help, "style", "truncate", static_cast<double>(s.truncations)));
+    r.metrics.push_back(counter_sample("vigil_log_rotations_total", rot_help, "style", "rename", static_cast<double>(s.renames)));
+    r.metrics.push_back(counter_sample("vigil_log_rotations_total", rot_help, "style", "truncate", static_cast<double>(s.truncations)));
     return r;
   }
 
