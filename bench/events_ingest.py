@@ -776,6 +776,7 @@ def main():
                    help="vigil runs of the side-by-side (none: skip them)")
     p.add_argument("--million", type=int, default=1_000_000,
                    help="events of the RSS runs (fresh vigil each, unique and pairs); 0 skips them")
+    p.add_argument("--million-modes", nargs="*", default=["unique", "pairs"], choices=["unique", "pairs"])
     p.add_argument("--million-limit", type=int, default=120, help="seconds allowed to each of the 1M-event runs")
     p.add_argument("--latency-events", type=int, default=500)
     p.add_argument("--latency-warmup", type=int, default=20, help="triggers sent first and not counted")
@@ -831,9 +832,8 @@ def main():
             phase("alertmanager", run_alertmanager, args, os.path.join(tmp, "alertmanager"))
         if not args.skip_nginx:
             phase("nginx", run_nginx, args, tmp)
-        if args.million:
-            phase("million_unique", run_vigil_million, args, os.path.join(tmp, "vigil-1m-unique"), "unique")
-            phase("million_pairs", run_vigil_million, args, os.path.join(tmp, "vigil-1m-pairs"), "pairs")
+        for mode in (args.million_modes if args.million else []):
+            phase(f"million_{mode}", run_vigil_million, args, os.path.join(tmp, f"vigil-1m-{mode}"), mode)
         if not args.skip_latency:
             phase("latency", run_latency, args, os.path.join(tmp, "vigil-latency"))
     finally:
