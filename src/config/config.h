@@ -22,6 +22,14 @@ struct ServerConfig {
   // `link_secret_file`; when empty, vigil derives one at first start and keeps it in the store.
   std::string link_secret;
   Duration link_ttl = std::chrono::hours(24);  // how long a link in a page stays valid
+  // Web UI / API authentication (src/web/auth). Authentication is on as soon as one user has a
+  // password_hash; without such users vigil runs open, as Prometheus does, and then refuses a
+  // non-loopback `listen` unless allow_unauthenticated_remote is set.
+  bool allow_unauthenticated_remote = false;
+  bool public_metrics = true;               // /metrics without credentials (Prometheus scrapes)
+  Duration session_ttl = std::chrono::hours(12);
+  std::string tls_cert;  // PEM files; both set: the listener speaks HTTPS only
+  std::string tls_key;
 };
 
 struct StoreConfig {
@@ -112,6 +120,10 @@ struct ServiceConfig {
   std::vector<CheckConfig> checks;
   std::vector<EvidenceConfig> evidence;  // gathered when an incident of this service triggers
   std::vector<RunbookConfig> runbooks;   // remediation, automatic (auto) or on demand
+  // Shown on the public status page (/status) under `public_name` (default: name), with its
+  // state, 90-day uptime and open incidents' titles; everything else stays behind the login.
+  bool is_public = false;  // `public: true`
+  std::string public_name;
 };
 
 // ---- on-call (PagerDuty's model) -------------------------------------------------------
@@ -126,12 +138,18 @@ struct ContactMethod {
   std::string secret;                // webhook: HMAC key (secret / secret_file)
 };
 
+enum class Role { viewer, responder, admin };
+
 struct UserConfig {
   std::string id;  // referenced as user:<id>
   std::string name;
   std::string email;
   std::string time_zone = "UTC";  // IANA name; how times are shown to this user
   std::vector<ContactMethod> contacts;
+  // Login to the web UI: an argon2id string from `vigil hash-password` (password_hash or
+  // password_hash_file). Empty: the user is paged but cannot log in.
+  std::string password_hash;
+  Role role = Role::responder;
 };
 
 // Outgoing mail for `email` contacts (libcurl SMTP).
@@ -187,6 +205,10 @@ struct EscalationPolicyConfig {
   std::vector<EscalationRule> rules;
   // Re-page an acknowledged incident that is still open after this long (0: never).
   Duration ack_timeout{};
+  // Response targets the postmortem and reports measure against (`targets: {acknowledge: 5m,
+  // resolve: 1h}`); 0: no target.
+  Duration target_acknowledge{};
+  Duration target_resolve{};
 };
 
 enum class IntegrationType { pagerduty_events_v2, alertmanager };
@@ -209,6 +231,14 @@ struct ChannelConfig {
   Duration timeout = 10s;
 };
 
+// Postmortem drafts (src/postmortem): where resolved incidents' reports are written.
+struct PostmortemConfig {
+  std::string dir = "data/postmortems";  // <dir>/<incident id>/README.md + images/
+  bool write_on_resolve = true;          // write the draft when an incident resolves
+  std::string time_zone = "UTC";         // times in reports, e.g. "14:05 (UTC)"
+  Duration report_window = std::chrono::hours(24 * 30);  // the window of the vigil_report_* metrics
+};
+
 struct Config {
   std::string path;  // the file it was loaded from
   ServerConfig server;
@@ -221,6 +251,7 @@ struct Config {
   std::vector<ScheduleConfig> schedules;
   std::vector<EscalationPolicyConfig> escalation_policies;
   std::vector<IntegrationConfig> integrations;
+  PostmortemConfig postmortems;
 };
 
 struct ConfigError {

@@ -4,6 +4,7 @@
 // internally) and blocking: the shell calls them off its event loops.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,62 @@ struct ResultRow {
   int status = 0;
   Duration total{};  // response time
   std::string error;  // reason when failed
+  // Numeric figures worth charting later (error_rate, busy_workers_ratio, p95, requests...), only
+  // for check types that have them; kept as one JSON text column, absent for http/tcp.
+  std::map<std::string, double> figures;
+};
+
+// A postmortem section as stored. `edited`: a person wrote it, and generated text never
+// replaces it; otherwise it holds the last generated draft.
+struct PostmortemSection {
+  std::string key;  // summary|timeline|root_cause|corrective|lessons (postmortem/model.h)
+  std::string markdown;
+  bool edited = false;
+  std::string edited_by;
+  Time updated_at{};
+};
+
+struct StoredPostmortem {
+  std::int64_t incident_id = 0;
+  std::vector<PostmortemSection> sections;  // in report order
+  Time generated_at{};                      // when the draft was last generated
+};
+
+// A corrective or preventative measure, tracked until done.
+struct ActionItem {
+  std::int64_t id = 0;           // assigned by the store
+  std::int64_t incident_id = 0;  // 0: not tied to one incident
+  std::string text;
+  std::string owner;  // user id or free text
+  std::string due;    // YYYY-MM-DD, or empty
+  std::string status = "open";  // open|done
+  Time created_at{};
+  Time updated_at{};
+};
+
+struct ActionItemFilter {
+  std::optional<std::int64_t> incident_id;
+  std::optional<std::string> status;
+  std::optional<std::string> owner;
+};
+
+// An API token: only its SHA-256 is kept; the token itself is shown once when created.
+struct ApiToken {
+  std::int64_t id = 0;
+  std::string user;  // the user it acts as (roles come from that user's config)
+  std::string name;  // what it is for, e.g. "ci"
+  std::string sha256_hex;
+  Time created_at{};
+  std::optional<Time> last_used_at;
+};
+
+// A web session: only the SHA-256 of the cookie value is kept.
+struct SessionRow {
+  std::string sha256_hex;
+  std::string user;
+  std::string csrf_token;
+  Time created_at{};
+  Time expires_at{};
 };
 
 struct IncidentFilter {
@@ -48,6 +105,9 @@ class Store {
   virtual Result<std::int64_t> prune_results(Time before) = 0;
   // Most recent results of one check, newest first.
   virtual Result<std::vector<ResultRow>> recent_results(const std::string& check_id, int limit) = 0;
+  // Results of these checks with from <= at < to, oldest first, at most `limit` (charts, reports).
+  virtual Result<std::vector<ResultRow>> results_between(const std::vector<std::string>& check_ids, Time from,
+                                                         Time to, int limit) = 0;
 
   // Atomically upserts the incident, appends its new timeline entries and enqueues its outbox
   // messages. Returns only after the transaction is durable.
@@ -63,6 +123,29 @@ class Store {
   virtual Result<std::vector<incident::Incident>> open_incidents() = 0;
   // Highest incident id ever assigned (0 if none).
   virtual Result<std::int64_t> max_incident_id() = 0;
+  // Incidents whose [started_at, resolved_at or now] overlaps [from, to), with timelines, oldest
+  // first (reports: MTTA, MTTR, pages).
+  virtual Result<std::vector<incident::Incident>> incidents_between(Time from, Time to) = 0;
+
+  // Postmortems (one per incident) and their action items.
+  virtual Result<std::optional<StoredPostmortem>> get_postmortem(std::int64_t incident_id) = 0;
+  virtual Status put_postmortem(const StoredPostmortem& pm) = 0;  // replaces all its sections
+  virtual Result<std::vector<ActionItem>> list_action_items(const ActionItemFilter& filter) = 0;
+  virtual Result<std::optional<ActionItem>> get_action_item(std::int64_t id) = 0;
+  virtual Result<ActionItem> create_action_item(ActionItem item) = 0;  // id and times assigned
+  virtual Status update_action_item(const ActionItem& item) = 0;       // error when no such id
+  virtual Status delete_action_item(std::int64_t id) = 0;
+
+  // Authentication (src/web/auth).
+  virtual Result<ApiToken> create_api_token(ApiToken token) = 0;  // id assigned
+  virtual Result<std::optional<ApiToken>> find_api_token(const std::string& sha256_hex) = 0;
+  virtual Result<std::vector<ApiToken>> list_api_tokens() = 0;
+  virtual Status delete_api_token(std::int64_t id) = 0;
+  virtual Status touch_api_token(std::int64_t id, Time at) = 0;
+  virtual Status put_session(const SessionRow& s) = 0;
+  virtual Result<std::optional<SessionRow>> find_session(const std::string& sha256_hex, Time now) = 0;
+  virtual Status delete_session(const std::string& sha256_hex) = 0;
+  virtual Result<std::int64_t> prune_sessions(Time now) = 0;
 
   // Outbox messages due at `now` and not delivered, oldest first, at most `limit`. Claimed rows
   // are not returned again by another claim until `now + lease` (so a crashed sender's rows come

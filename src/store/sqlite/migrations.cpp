@@ -87,9 +87,64 @@ CREATE TABLE meta (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// Postmortems: figures of local checks kept with their results (charts of error rate, busy
+// workers), the postmortem sections per incident (edited ones are a person's and are never
+// regenerated), and action items tracked until done.
+constexpr std::string_view kV3 = R"sql(
+ALTER TABLE check_results ADD COLUMN figures TEXT NOT NULL DEFAULT '';
+CREATE TABLE postmortem_sections (
+  incident_id   INTEGER NOT NULL,
+  key           TEXT    NOT NULL,
+  position      INTEGER NOT NULL,
+  markdown      TEXT    NOT NULL,
+  edited        INTEGER NOT NULL DEFAULT 0 CHECK (edited IN (0, 1)),
+  edited_by     TEXT    NOT NULL DEFAULT '',
+  updated_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, key)
+) WITHOUT ROWID;
+CREATE TABLE postmortems (
+  incident_id     INTEGER PRIMARY KEY,
+  generated_at_ms INTEGER NOT NULL
+);
+CREATE TABLE action_items (
+  id            INTEGER PRIMARY KEY,
+  incident_id   INTEGER NOT NULL DEFAULT 0,
+  text          TEXT    NOT NULL,
+  owner         TEXT    NOT NULL DEFAULT '',
+  due           TEXT    NOT NULL DEFAULT '',
+  status        TEXT    NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX action_items_incident ON action_items (incident_id);
+CREATE INDEX incidents_started ON incidents (started_at_ms);
+)sql";
+
+// Authentication: API tokens and web sessions, both kept only as SHA-256 of the secret.
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE api_tokens (
+  id              INTEGER PRIMARY KEY,
+  user            TEXT    NOT NULL,
+  name            TEXT    NOT NULL,
+  sha256_hex      TEXT    NOT NULL UNIQUE,
+  created_at_ms   INTEGER NOT NULL,
+  last_used_at_ms INTEGER
+);
+CREATE TABLE sessions (
+  sha256_hex    TEXT    PRIMARY KEY,
+  user          TEXT    NOT NULL,
+  csrf_token    TEXT    NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_expires ON sessions (expires_at_ms);
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{
     {1, kV1},
     {2, kV2},
+    {3, kV3},
+    {4, kV4},
 }};
 
 Result<int> current_version(Db& db) {

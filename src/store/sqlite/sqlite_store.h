@@ -54,6 +54,29 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> get_meta(const std::string& key) override;
   Result<std::string> put_meta_once(const std::string& key, const std::string& value) override;
   std::vector<Status> apply_batch(const std::vector<incident::IncidentChange>& changes) override;
+  Result<std::vector<ResultRow>> results_between(const std::vector<std::string>& check_ids, Time from, Time to,
+                                                 int limit) override;
+  Result<std::vector<incident::Incident>> incidents_between(Time from, Time to) override;
+
+  // postmortem_store.cpp
+  Result<std::optional<StoredPostmortem>> get_postmortem(std::int64_t incident_id) override;
+  Status put_postmortem(const StoredPostmortem& pm) override;
+  Result<std::vector<ActionItem>> list_action_items(const ActionItemFilter& filter) override;
+  Result<std::optional<ActionItem>> get_action_item(std::int64_t id) override;
+  Result<ActionItem> create_action_item(ActionItem item) override;
+  Status update_action_item(const ActionItem& item) override;
+  Status delete_action_item(std::int64_t id) override;
+
+  // auth_store.cpp
+  Result<ApiToken> create_api_token(ApiToken token) override;
+  Result<std::optional<ApiToken>> find_api_token(const std::string& sha256_hex) override;
+  Result<std::vector<ApiToken>> list_api_tokens() override;
+  Status delete_api_token(std::int64_t id) override;
+  Status touch_api_token(std::int64_t id, Time at) override;
+  Status put_session(const SessionRow& s) override;
+  Result<std::optional<SessionRow>> find_session(const std::string& sha256_hex, Time now) override;
+  Status delete_session(const std::string& sha256_hex) override;
+  Result<std::int64_t> prune_sessions(Time now) override;
 
  private:
   SqliteStore(std::unique_ptr<Db> db, MigrationReport report, Options options);
