@@ -3,11 +3,22 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace vigil::web {
+
+// Who is calling, set by the auth layer (src/web/auth) before a route sees the request. Absent
+// when authentication is off (no user has a password) or the route is public.
+struct Principal {
+  std::string user;  // user id from the config
+  std::string name;
+  std::string role;  // viewer|responder|admin
+  bool via_token = false;  // API token (Authorization: Bearer): no CSRF check applies
+  std::string csrf;        // the session's CSRF token; pages put it in every form
+};
 
 struct Request {
   std::string method;  // "GET", "POST", ...
@@ -17,6 +28,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string remote;  // "127.0.0.1:51234"
+  std::optional<Principal> principal;
 
   std::string header(std::string_view name) const;  // "" when absent; name lower-case
 };
