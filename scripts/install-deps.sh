@@ -8,7 +8,9 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libcurl4-openssl-dev libsqlite3-dev libyaml-cpp-dev libfmt-dev libspdlog-dev
   libcli11-dev libhowardhinnant-date-dev libre2-dev libssl-dev
+  libcmark-gfm-dev libcmark-gfm-extensions-dev  # postmortem HTML: GitHub-flavoured Markdown
   libgtest-dev libgmock-dev libbenchmark-dev
+  libxml2-dev              # tests: the postmortem SVGs are parsed as XML
   nginx-light curl sqlite3 procps python3
   prometheus-alertmanager  # e2e: a real Alertmanager pages vigil (tests/e2e/test_alertmanager.py)
   apache2 diffutils        # e2e: a real Apache2 (mod_status, mod_rewrite); `diff -u` for config evidence
