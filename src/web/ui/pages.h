@@ -1,0 +1,33 @@
+// The UI's pages, one file each (page_*.cpp), all server-rendered from the Backend; `api` is
+// the JSON API handler, which pages reuse for data whose representation others own (on-call,
+// postmortems, reports). Each answers through `respond` exactly once.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "web/api.h"
+
+namespace vigil::web::ui {
+
+struct Deps {
+  Backend& backend;
+  Handler api;
+};
+
+void overview_page(Deps& d, Request req, Respond respond);                            // GET /
+void incidents_page(Deps& d, Request req, Respond respond);                           // GET /incidents
+void incident_page(Deps& d, Request req, std::int64_t id, Respond respond);           // GET /incidents/{id}
+void oncall_page(Deps& d, Request req, Respond respond);                              // GET /oncall
+void postmortem_page(Deps& d, Request req, std::int64_t id, Respond respond);         // GET /incidents/{id}/postmortem
+void reports_page(Deps& d, Request req, Respond respond);                             // GET /reports
+void status_page(Deps& d, Request req, Respond respond);                              // GET /status
+
+// POST /incidents/{id}/<action>: acknowledge, resolve, notes, escalate, runbooks/<name>,
+// postmortem/sections/<key>, action-items; then 303 back to the page.
+void incident_form(Deps& d, Request req, std::int64_t id, std::string action, Respond respond);
+
+// Calls the JSON API in-process (same principal), as the pages' data source for routes others own.
+void call_api(Deps& d, const Request& from, std::string method, std::string target, std::string body,
+              std::function<void(Response)> then);
+
+}  // namespace vigil::web::ui
