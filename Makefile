@@ -1,5 +1,5 @@
 # The two commands of README.md. Everything else is a helper of theirs.
-.PHONY: run test bench deps build-release build-asan clean
+.PHONY: run run-daemon test bench deps build-release build-asan clean
 JOBS ?= $(shell nproc)
 CONFIG ?= vigil.yaml
 
@@ -14,7 +14,13 @@ build-asan: deps
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 
+# `vigil demo`: the seed outage replayed live on a real local Apache2 (docs/operations.md#the-demo).
+# DEMO_FLAGS, e.g. `make run DEMO_FLAGS="--speed 4"`.
 run: build-release
+	./build/release/vigil demo $(DEMO_FLAGS)
+
+# The daemon with $(CONFIG) (vigil.yaml: vigil watching itself).
+run-daemon: build-release
 	mkdir -p data
 	./build/release/vigil run -c $(CONFIG)
 

@@ -8,12 +8,16 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libcurl4-openssl-dev libsqlite3-dev libyaml-cpp-dev libfmt-dev libspdlog-dev
   libcli11-dev libhowardhinnant-date-dev libre2-dev libssl-dev
+  libsodium-dev            # web auth: argon2id password hashes (crypto_pwhash_str), session ids
+  openssl                  # e2e: a self-signed certificate for the HTTPS listener (tests/e2e/test_authz.py)
   libcmark-gfm-dev libcmark-gfm-extensions-dev  # postmortem HTML: GitHub-flavoured Markdown
   libgtest-dev libgmock-dev libbenchmark-dev
   libxml2-dev              # tests: the postmortem SVGs are parsed as XML
   nginx-light curl sqlite3 procps python3
   prometheus-alertmanager  # e2e: a real Alertmanager pages vigil (tests/e2e/test_alertmanager.py)
-  apache2 diffutils        # e2e: a real Apache2 (mod_status, mod_rewrite); `diff -u` for config evidence
+  apache2 diffutils        # `vigil demo` and e2e: a real Apache2 (mod_status, mod_rewrite), run as the
+                           # current user from its own config, never the system service; `diff -u` for config evidence
+  chromium nodejs npm      # browser tests: playwright-core (tests/browser) drives Debian's chromium
 )
 # Benchmark peers: only `make bench` needs them.
 if [[ "${1:-}" == "--bench" ]]; then
@@ -26,7 +30,16 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+# Browser tests: playwright-core from npm, pinned by tests/browser/package-lock.json. It drives
+# Debian's chromium, so no browser is downloaded; `npm ci` runs only when the lock file changed.
+browser_deps() {
+  local dir
+  dir="$(cd "$(dirname "$0")/../tests/browser" && pwd)"
+  if [[ ! -f "$dir/node_modules/.package-lock.json" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+  fi
+}
+[[ ${#missing[@]} -eq 0 ]] && { browser_deps; exit 0; }
 
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
@@ -42,3 +55,4 @@ for svc in nginx prometheus-alertmanager apache2; do
     $SUDO systemctl disable "$svc" >/dev/null 2>&1 || true
   fi
 done
+browser_deps

@@ -1,4 +1,6 @@
 #include "app/engine_impl.h"
+#include "app/web_auth.h"
+#include "web/ui/router.h"
 
 #include <malloc.h>
 
@@ -20,6 +22,9 @@ std::vector<web::ServiceStatus> Engine::Impl::snapshot() {
   std::vector<web::ServiceStatus> out;
   for (const auto& s : cfg->services) {
     web::ServiceStatus ss{s.name, s.description, {}, {}};
+    ss.is_public = s.is_public;
+    ss.public_name = s.public_name;
+    for (const auto& rb : s.runbooks) ss.runbooks.push_back(rb.name);
     for (const auto& c : s.checks) {
       const std::string id = config::check_id(s, c);
       web::CheckStatus cs;
@@ -127,6 +132,7 @@ std::string Engine::Impl::render_metrics() {
     m.family("vigil_notification_failures_total", "counter", "Failed delivery attempts (each is retried).");
     m.sample("vigil_notification_failures_total", {}, static_cast<double>(ns.failed_attempts));
   }
+  if (postmortems) postmortems->render_metrics(m);
   m.family("vigil_build_info", "gauge", "Build information.");
   m.sample("vigil_build_info", {{"version", "0.1.0"}}, 1);
   return m.str();
@@ -150,6 +156,7 @@ std::vector<std::string> EngineBackend::reload() {
   if (Status st = e_.assign_checks(next, alerting); !st.ok()) return {st.error().message};
   e_.notifier->set_channels(e_.build_channels(*next));
   e_.cfg = std::move(next);
+  if (e_.auth) e_.auth->update(auth_settings(*e_.cfg));  // roles and passwords apply from the next request
   release_free_memory();
   spdlog::info("reload: config {} applied", e_.cfg->path);
   return {};
@@ -187,12 +194,19 @@ Status Engine::start() {
     if (auto self = w.lock()) self->on_page_delivery(m, st, attempt);
   });
 
+  e.postmortems = std::make_unique<Postmortems>(e.io, *e.store, [&e] { return e.cfg; });
   e.backend = std::make_unique<EngineBackend>(e);
   web::ServerOptions so;
   so.listen = c.server.listen;
   so.max_body_bytes = c.server.max_request_bytes;
   so.read_timeout = c.server.request_timeout;
-  e.server = std::make_unique<web::HttpServer>(e.io, so, web::make_api(*e.backend));
+  so.tls_cert = c.server.tls_cert;
+  so.tls_key = c.server.tls_key;
+  log_auth_mode(c);
+  e.auth = std::make_unique<web::auth::AuthContext>(
+      web::auth::AuthEnv{e.store.get(), [&io = e.io](std::function<void()> f) { asio::post(io, std::move(f)); }, now_ms},
+      auth_settings(c));
+  e.server = std::make_unique<web::HttpServer>(e.io, so, web::auth::with_auth(web::ui::make_ui(*e.backend, e.hub, web::make_api(*e.backend)), *e.auth));
   if (Status st = e.server->start(); !st.ok()) return Error{"listen " + c.server.listen + ": " + st.error().message, "server.listen"};
 
   std::size_t n = e.options.probe_shards ? e.options.probe_shards : std::max(1u, std::thread::hardware_concurrency());
@@ -210,6 +224,7 @@ Status Engine::start() {
     sh->thread = std::thread([s = sh.get()] { s->io.run(); });
   }
   e.notifier->start();
+  e.postmortems->start();
   e.last_prune = now_ms() - std::chrono::hours(1);
   e.schedule_flush();
   // Escalations that were running before a restart continue where their saved state says.
@@ -218,8 +233,8 @@ Status Engine::start() {
   e.arm_escalation_timer();
   release_free_memory();
   e.started = true;
-  spdlog::info("vigil listening on http://{}:{} with {} checks in {} probe shards", 
-               c.server.listen.substr(0, c.server.listen.rfind(':')), e.server->port(),
+  spdlog::info("vigil listening on {}://{}:{} with {} checks in {} probe shards", 
+               c.server.tls_cert.empty() ? "http" : "https", c.server.listen.substr(0, c.server.listen.rfind(':')), e.server->port(),
                [&] { std::size_t k = 0; for (auto& s : c.services) k += s.checks.size(); return k; }(), n);
   return {};
 }
@@ -241,6 +256,8 @@ void Engine::stop() {
   e.flush_timer.cancel();
   e.escalation_timer.cancel();
   if (e.notifier) e.notifier->stop();
+  if (e.postmortems) e.postmortems->stop();
+  e.hub.close_all();
   if (e.server) e.server->stop();
   if (e.store && !e.commit_queue.empty()) {
     std::vector<IncidentChange> changes;

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "app/check_runtime.h"
+#include "app/engine_postmortem.h"
 #include "app/metrics_text.h"
 #include "common/worker.h"
 #include "incident/incident_book.h"
@@ -28,6 +29,8 @@
 #include "respond/runbook.h"
 #include "store/store.h"
 #include "web/api.h"
+#include "web/auth/auth.h"
+#include "web/event_hub.h"
 #include "web/server.h"
 
 namespace vigil::app {
@@ -35,6 +38,17 @@ namespace asio = boost::asio;
 using incident::Incident;
 using incident::IncidentChange;
 using web::Failure;
+
+// The numeric figures of a result worth charting later (postmortem metrics pictures): numbers
+// as they are, durations in milliseconds; empty for http/tcp, which have none.
+inline std::map<std::string, double> chart_figures(const std::map<std::string, probe::FigureValue>& figures) {
+  std::map<std::string, double> out;
+  for (const auto& [name, v] : figures) {
+    if (const auto* d = std::get_if<double>(&v)) out.emplace(name, *d);
+    else if (const auto* t = std::get_if<Duration>(&v)) out.emplace(name, static_cast<double>(t->count()));
+  }
+  return out;
+}
 
 inline std::size_t shard_of(const std::string& check_id, std::size_t shards) {
   return std::hash<std::string>{}(check_id) % shards;
@@ -98,6 +112,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::unique_ptr<notify::Notifier> notifier;
   std::unique_ptr<web::HttpServer> server;
   std::unique_ptr<web::Backend> backend;
+  // After store: destroyed first, its worker finishing with the store still open.
+  std::unique_ptr<web::auth::AuthContext> auth;
   asio::steady_timer flush_timer{io};
   std::atomic<std::int64_t> outbox_pending{0};
   std::int64_t incidents_opened = 0;
@@ -117,6 +133,24 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   respond::RunbookLedger ledger;
   std::map<std::int64_t, std::string> remediated_by;  // incident → runbook that succeeded for it
   Time last_snapshot_round{};
+
+  // Postmortems, action items, reports (engine_postmortem.cpp); after store: destroyed first.
+  std::unique_ptr<Postmortems> postmortems;
+
+  // Web UI (engine_ui.cpp): live events, and history the pages show, computed off the loop on a
+  // worker of their own and cached (a page view never scans a day of results).
+  web::EventHub hub;
+  struct UiCache {
+    std::map<std::string, std::vector<web::HistoryBucket>> history;  // recent_history()
+    Time history_at{};
+    bool history_loading = false;
+    std::map<std::string, std::vector<double>> uptime;  // daily_uptime(90)
+    Time uptime_at{};
+  } ui;
+  std::unique_ptr<BlockingWorker> ui_worker = std::make_unique<BlockingWorker>();
+  void refresh_history();
+  void publish_incident(const Incident& inc);  // after its change is committed
+  void publish_service(const std::string& service, bool up);
 
   // Group commit: changes queue here while one batch is with the store.
   struct PendingCommit {
@@ -148,12 +182,15 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       CheckRuntime& rt = it->second;
       const rules::Verdict v = rules::judge(rt.rules, r);
       const double seconds = std::chrono::duration<double>(r.timings.total).count();
+      if (rt.figures.up != v.passed)  // the web UI's live stream shows the flip
+        asio::post(io, [self = shared_from_this(), svc = rt.rules.service, up = v.passed] { self->publish_service(svc, up); });
       rt.figures.record(v.passed, r.status, seconds, r.started_at, v.reason);
       if (!r.metrics.empty() || !rt.figures.samples.empty()) rt.figures.samples = std::move(r.metrics);
       if (!r.figures.empty() || !rt.figures.values.empty()) rt.figures.values = r.figures;
       alert = rules::step(rt.state, rt.rules, v, r.started_at);
       results.push(store::ResultRow{r.check_id, r.started_at, v.passed, r.status,
-                                    std::chrono::duration_cast<Duration>(r.timings.total), v.reason});
+                                    std::chrono::duration_cast<Duration>(r.timings.total), v.reason,
+                                    chart_figures(r.figures)});
     }
     if (alert) asio::post(io, [self = shared_from_this(), a = std::move(*alert)] { self->on_alert(a); });
   }
@@ -398,7 +435,14 @@ class EngineBackend final : public web::Backend {
   void schedules(const web::Request& req, const std::vector<std::string>& parts, web::Respond respond) override;
   void action_link(const web::Request& req, const std::string& token, web::Respond respond) override;
   void run_runbook(std::int64_t id, const std::string& name, const std::string& actor, web::Respond respond) override;
+  // Web UI (engine_ui.cpp).
+  std::map<std::string, std::vector<web::HistoryBucket>> recent_history() override;
+  void daily_uptime(int days, web::Reply<std::map<std::string, std::vector<double>>> reply) override;
+  void results(std::vector<std::string> check_ids, Time from, Time to,
+               web::Reply<std::vector<store::ResultRow>> reply) override;
+  void escalate_now(std::int64_t id, std::string actor, web::Reply<Incident> reply) override;
   bool ready() override { return e_.started && !e_.stopped; }
+  web::PostmortemBackend* postmortems() override { return e_.postmortems.get(); }
   std::vector<std::string> reload() override;
 
  private:

@@ -63,15 +63,19 @@ void Engine::Impl::start_commit() {
     for (auto& p : *batch) changes.push_back(std::move(p.change));
     auto results = self->store->apply_batch(changes);
     std::vector<incident::OutboxMessage> committed;
+    std::vector<Incident> changed;  // for the live stream of the web UI
     for (std::size_t i = 0; i < results.size(); ++i) {
       if (results[i].ok()) {
         for (auto& m : changes[i].outbox) committed.push_back(std::move(m));
+        changed.push_back(std::move(changes[i].incident));
       } else {
         spdlog::error("store: incident #{} change not saved: {}", changes[i].incident.id, results[i].error().message);
       }
     }
-    asio::post(self->io, [self, batch, results = std::move(results), committed = std::move(committed)] {
+    asio::post(self->io, [self, batch, results = std::move(results), committed = std::move(committed),
+                          changed = std::move(changed)] {
       self->committing = false;
+      for (const auto& inc : changed) self->publish_incident(inc);
       for (std::size_t i = 0; i < results.size(); ++i)
         if ((*batch)[i].then) (*batch)[i].then(results[i]);
       // Committed and claimed by us: send now rather than on the notifier's next claim.
@@ -119,6 +123,7 @@ void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> the
   const bool triggered = has_entry(change, "triggered");
   std::optional<Incident> opened;
   if (triggered) opened = inc;
+  if (resolved && postmortems) then = postmortems->after_commit(id, std::move(then));  // README on disk
   persist(std::move(change), std::move(then));
   if (plan_now) escalate(id, now);
   if (opened) respond_to_trigger(*opened);

@@ -12,6 +12,37 @@
 
 namespace vigil::cli {
 namespace json = boost::json;
+
+RawAnswer request(const ServerOptions& s, const std::string& method, const std::string& path, const std::string& body) {
+  net::HttpRequest req;
+  req.method = method;
+  req.url = s.server + path;
+  req.body = body;
+  req.timeout = 30s;
+  req.fresh_connection = true;
+  req.max_body = 64 << 20;
+  if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
+  if (!s.token.empty()) req.headers.emplace_back("Authorization", fmt::format("Bearer {}", s.token));
+  auto r = net::fetch_blocking(req);
+  RawAnswer a;
+  if (!r.reachable) {
+    a.error = fmt::format("cannot reach vigil at {}: {}", s.server, r.error);
+    return a;
+  }
+  a.status = r.status;
+  a.body = std::move(r.body);
+  if (a.status >= 400) {
+    boost::system::error_code ec;
+    const json::value v = json::parse(a.body, ec);
+    const auto* err = !ec && v.is_object() ? v.as_object().if_contains("error") : nullptr;
+    a.error = fmt::format("HTTP {}: {}", a.status, err && err->is_string() ? std::string(err->as_string()) : a.body);
+    if (const auto* field = !ec && v.is_object() ? v.as_object().if_contains("field") : nullptr;
+        field && field->is_string() && !field->as_string().empty())
+      a.error += fmt::format(" ({})", std::string(field->as_string()));
+  }
+  return a;
+}
+
 namespace {
 
 struct Answer {
@@ -22,32 +53,17 @@ struct Answer {
 };
 
 Answer call(const ServerOptions& s, const std::string& method, const std::string& path, const std::string& body) {
-  net::HttpRequest req;
-  req.method = method;
-  req.url = s.server + path;
-  req.body = body;
-  req.timeout = 30s;
-  req.fresh_connection = true;
-  req.max_body = 64 << 20;
-  if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
-  if (const char* token = std::getenv("VIGIL_TOKEN"); token && *token)
-    req.headers.emplace_back("Authorization", fmt::format("Bearer {}", token));
-  auto r = net::fetch_blocking(req);
+  const RawAnswer r = request(s, method, path, body);
   Answer a;
-  if (!r.reachable) {
-    a.error = fmt::format("cannot reach vigil at {}: {}", s.server, r.error);
+  a.status = r.status;
+  if (!r.error.empty()) {
+    a.error = r.error;
     return a;
   }
-  a.status = r.status;
   boost::system::error_code ec;
   a.body = json::parse(r.body, ec);
   if (ec) {
     a.error = fmt::format("{} {}: HTTP {} with a body that is not JSON", method, path, r.status);
-    return a;
-  }
-  if (r.status >= 400) {
-    const auto* err = a.body.is_object() ? a.body.as_object().if_contains("error") : nullptr;
-    a.error = fmt::format("HTTP {}: {}", r.status, err && err->is_string() ? std::string(err->as_string()) : r.body);
     return a;
   }
   a.ok = true;

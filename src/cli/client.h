@@ -10,7 +10,17 @@ namespace vigil::cli {
 struct ServerOptions {
   std::string server;  // base URL, e.g. http://127.0.0.1:8080
   bool json = false;   // print the raw JSON answer
+  std::string token;   // API token sent as Authorization: Bearer (see resolve_token); "" sends none
 };
+
+// One request to the daemon's API — the only place the CLI makes one (credentials are added
+// here). `error` is set when vigil cannot be reached or answers >= 400 (then with its message).
+struct RawAnswer {
+  int status = 0;
+  std::string body;
+  std::string error;
+};
+RawAnswer request(const ServerOptions& s, const std::string& method, const std::string& path, const std::string& body);
 
 int list_incidents(const ServerOptions& s, bool open_only, const std::string& service);
 // Who is on call (GET /api/v1/oncall): per schedule the user and their shift, then each

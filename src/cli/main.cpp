@@ -6,9 +6,12 @@
 #include <cstdlib>
 
 #include "app/engine.h"
+#include "cli/auth_commands.h"
 #include "cli/client.h"
 #include "cli/logs_analyze.h"
+#include "cli/postmortem_cmd.h"
 #include "config/config.h"
+#include "demo/demo.h"
 #include "probe/report.h"
 #include "probe/shard.h"
 #include "rules/evaluator.h"
@@ -111,7 +114,11 @@ int main(int argc, char** argv) {
   vigil::cli::ServerOptions server;
   const char* env_server = std::getenv("VIGIL_SERVER");
   server.server = env_server && *env_server ? env_server : "http://127.0.0.1:8080";
+  std::string token_file;
+  std::vector<CLI::App*> client_commands;
   auto add_server = [&](CLI::App* sub) {
+    client_commands.push_back(sub);
+    sub->add_option("--token-file", token_file, "File holding the API token (env VIGIL_TOKEN_FILE, or VIGIL_TOKEN)");
     sub->add_option("--server", server.server, "vigil API base URL (env VIGIL_SERVER)")->capture_default_str();
     sub->add_flag("--json", server.json, "Print the API's JSON answer");
   };
@@ -154,9 +161,35 @@ int main(int argc, char** argv) {
   runbook->add_option("--as", actor, "Who is running it (default $USER)")->capture_default_str();
   add_server(runbook);
 
+  vigil::demo::DemoOptions demo_opts;
+  auto* demo = app.add_subcommand("demo", "Replay the seed outage live: a real local Apache2, paging, escalation, "
+                                          "rollback, postmortem (data/postmortems/<n>/README.md)");
+  demo->add_option("--speed", demo_opts.speed, "Divide every interval, delay and escalation time by N")
+      ->capture_default_str();
+  demo->add_option("--listen", demo_opts.listen, "vigil's UI/API address")->capture_default_str();
+  demo->add_option("--data", demo_opts.data_dir, "Directory for the demo's Apache, store and postmortems")
+      ->capture_default_str();
+  demo->add_option("-c,--config", demo_opts.config_path, "Config (default: examples/demo.yaml)");
+  demo->add_flag("--exit-when-done", demo_opts.exit_when_done, "Exit after the story instead of keeping the UI up");
+  demo->add_flag("-q,--quiet", demo_opts.quiet, "Print only what happens, not the story around it");
+
+  vigil::cli::AuthCommands auth_commands(app, config_path);
+
+  vigil::cli::PostmortemCommands postmortem_commands(app, add_server, default_actor());
+
   CLI11_PARSE(app, argc, argv);
 
+  if (auto rc = auth_commands.run()) return *rc;
+  for (auto* sub : client_commands) {
+    if (!*sub) continue;
+    auto token = vigil::cli::resolve_token(token_file);
+    if (!token.error.empty()) return fmt::print(stderr, "vigil: {}\n", token.error), 2;
+    server.token = token.token;
+  }
+
+  if (auto rc = postmortem_commands.run(server)) return *rc;
   if (*run) return vigil::app::run_daemon(config_path);
+  if (*demo) return vigil::demo::run_demo(demo_opts);
   if (*cfg_check) return config_check(config_path);
   if (*check) return check_once(url, timeout, method, headers, insecure, follow, conditions);
   if (*incidents) return vigil::cli::list_incidents(server, open_only, service);

@@ -54,6 +54,13 @@ struct SubprocessResult {
 // (stable, English, greppable messages — evidence is matched against known signatures).
 std::vector<std::pair<std::string, std::string>> minimal_environment();
 
+// Starts a long-running server (argv[0] a path) that outlives this call: the leader of a new
+// process group (so every process of it can be signalled at once and a terminal's Ctrl-C reaches
+// us, not it), default signal dispositions and an empty mask (ours must not leak in), stdin
+// /dev/null, stdout and stderr appended to `log` (truncated first unless `append`), no other
+// descriptors. Returns its pid; the caller stops it by that pid (or -pid for the group).
+Result<int> spawn_group_leader(const std::vector<std::string>& argv, const std::string& log, bool append = false);
+
 // Runs the program to completion (or the timeout). An error only when it could not be run at all
 // (empty argv, not found, spawn failure) or its status was reaped elsewhere in the process; how
 // the program ended, including a non-zero exit or the timeout, is in the result.

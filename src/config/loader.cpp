@@ -24,7 +24,7 @@ Config read_document(Context& ctx, const YAML::Node& root, const std::string& pa
   const Field doc = root_field(root);
   MapView top(ctx, doc,
               {"server", "store", "defaults", "channels", "services", "users", "smtp", "schedules",
-               "escalation_policies", "integrations"});
+               "escalation_policies", "integrations", "postmortems"});
   if (!top.is_map()) return cfg;
   // Dependency order, not file order: checks inherit defaults, notify names channels, email
   // contacts need smtp, schedules and policies name users, services name policies,
@@ -32,12 +32,14 @@ Config read_document(Context& ctx, const YAML::Node& root, const std::string& pa
   if (const Field* f = top.get("server")) read_server(ctx, *f, cfg.server);
   if (const Field* f = top.get("store")) read_store(ctx, *f, cfg.store);
   if (const Field* f = top.get("defaults")) read_defaults(ctx, *f, cfg.defaults);
+  if (const Field* f = top.get("postmortems")) read_postmortems(ctx, *f, cfg.postmortems);
   NameIndex channels("channel");
   if (const Field* f = top.get("channels")) read_channels(ctx, *f, cfg.channels, channels);
   bool smtp_configured = false;
   if (const Field* f = top.get("smtp")) smtp_configured = read_smtp(ctx, *f, cfg.smtp);
   NameIndex users("user", "users", "id");
   if (const Field* f = top.get("users")) read_users(ctx, *f, smtp_configured, cfg.users, users);
+  check_listen_exposure(ctx, top.get("server"), cfg);
   NameIndex schedules("schedule");
   if (const Field* f = top.get("schedules")) read_schedules(ctx, *f, users, cfg.schedules, schedules);
   NameIndex policies("escalation policy", "escalation policies");

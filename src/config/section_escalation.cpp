@@ -73,9 +73,20 @@ void read_rule(Context& ctx, const Field& f, std::size_t index, const NameIndex&
   if (ctx.error_count() == errors_before) out.push_back(std::move(r));
 }
 
+// targets: {acknowledge: 5m, resolve: 1h}: what postmortems and reports measure against.
+void read_targets(Context& ctx, const Field& f, EscalationPolicyConfig& p) {
+  MapView m(ctx, f, {"acknowledge", "resolve"});
+  if (const Field* v = m.get("acknowledge")) {
+    if (auto d = read_duration(ctx, *v)) p.target_acknowledge = *d;
+  }
+  if (const Field* v = m.get("resolve")) {
+    if (auto d = read_duration(ctx, *v)) p.target_resolve = *d;
+  }
+}
+
 void read_policy(Context& ctx, const Field& f, const NameIndex& users, const NameIndex& schedules, NameIndex& names,
                  std::vector<EscalationPolicyConfig>& out) {
-  MapView m(ctx, f, {"name", "repeat", "ack_timeout", "rules"});
+  MapView m(ctx, f, {"name", "repeat", "ack_timeout", "rules", "targets"});
   if (!m.is_map()) return;
   const std::size_t errors_before = ctx.error_count();
   EscalationPolicyConfig p;
@@ -91,6 +102,7 @@ void read_policy(Context& ctx, const Field& f, const NameIndex& users, const Nam
   if (const Field* v = m.get("ack_timeout")) {
     if (auto d = read_duration(ctx, *v)) p.ack_timeout = *d;
   }
+  if (const Field* v = m.get("targets")) read_targets(ctx, *v, p);
   const Field* rules = m.get("rules");
   const std::vector<Field> items = rules ? read_list(ctx, *rules) : std::vector<Field>{};
   if (items.empty() && (!rules || rules->node.IsNull() || rules->node.IsSequence())) {

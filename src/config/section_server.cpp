@@ -1,15 +1,53 @@
 // server:, store: and defaults: — the flat sections.
 #include <fmt/format.h>
 
+#include "config/file_io.h"
 #include "config/sections.h"
 #include "config/validate.h"
 
 namespace vigil::config::detail {
 
+namespace {
+
+// Authentication and TLS keys of server: (src/web/auth, the HTTPS listener).
+void read_server_auth(Context& ctx, const MapView& m, ServerConfig& out) {
+  if (const Field* v = m.get("allow_unauthenticated_remote")) {
+    if (auto b = read_bool(ctx, *v)) out.allow_unauthenticated_remote = *b;
+  }
+  if (const Field* v = m.get("public_metrics")) {
+    if (auto b = read_bool(ctx, *v)) out.public_metrics = *b;
+  }
+  if (const Field* v = m.get("session_ttl")) {
+    if (auto d = read_duration(ctx, *v)) out.session_ttl = *d;
+  }
+  const Field* cert = m.get("tls_cert");
+  const Field* key = m.get("tls_key");
+  // Read now, so a missing or unreadable file is a config error and not a failed start.
+  auto readable = [&](const Field& f, std::string& out_path) {
+    auto p = read_string(ctx, f);
+    if (!p) return;
+    if (p->empty()) return ctx.error(f, "must not be empty");
+    const std::string resolved = ctx.resolve_path(*p);
+    if (auto content = read_file(resolved); !content.ok()) {
+      ctx.error(f, fmt::format("cannot read \"{}\": {}", resolved, content.error().message));
+    } else if (content->find("-----BEGIN ") == std::string::npos) {
+      ctx.error(f, fmt::format("\"{}\" is not a PEM file", resolved));
+    } else {
+      out_path = resolved;
+    }
+  };
+  if (cert) readable(*cert, out.tls_cert);
+  if (key) readable(*key, out.tls_key);
+  if (cert && !key) ctx.error(cert->key_pos, cert->path, "tls_cert needs tls_key (the certificate's private key)");
+  if (key && !cert) ctx.error(key->key_pos, key->path, "tls_key needs tls_cert (the certificate chain)");
+}
+
+}  // namespace
+
 void read_server(Context& ctx, const Field& f, ServerConfig& out) {
   MapView m(ctx, f,
             {"listen", "external_url", "max_request_bytes", "request_timeout", "link_secret", "link_secret_file",
-             "link_ttl"});
+             "link_ttl", "allow_unauthenticated_remote", "public_metrics", "session_ttl", "tls_cert", "tls_key"});
   if (const Field* v = m.get("listen")) {
     if (auto s = read_string(ctx, *v)) {
       if (auto p = check_listen(*s)) ctx.error(*v, *p);
@@ -43,6 +81,33 @@ void read_server(Context& ctx, const Field& f, ServerConfig& out) {
   if (const Field* v = m.get("link_ttl")) {
     if (auto d = read_duration(ctx, *v)) out.link_ttl = *d;
   }
+  read_server_auth(ctx, m, out);
+}
+
+// True for 127.0.0.0/8, ::1 and localhost: the addresses only this machine reaches.
+bool is_loopback_listen(std::string_view listen) {
+  std::string_view host = listen.substr(0, listen.rfind(':'));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
+}
+
+void check_listen_exposure(Context& ctx, const Field* server, const Config& cfg) {
+  if (cfg.server.allow_unauthenticated_remote || is_loopback_listen(cfg.server.listen)) return;
+  for (const auto& u : cfg.users)
+    if (!u.password_hash.empty()) return;
+  // Not a MapView: read_server already reported unknown keys; this only needs the position.
+  std::optional<Field> listen;
+  if (server && server->node.IsMap()) {
+    for (const auto& kv : server->node)
+      if (kv.first.IsScalar() && kv.first.Scalar() == "listen") listen = child(*server, kv.first, kv.second, "listen");
+  }
+  const std::string msg = fmt::format(
+      "\"{}\" is reachable from other machines but no user has a password_hash, so anyone could acknowledge, "
+      "resolve and read everything: add users with password_hash (vigil hash-password), listen on 127.0.0.1, or set "
+      "server.allow_unauthenticated_remote: true",
+      cfg.server.listen);
+  if (listen) ctx.error(*listen, msg);
+  else ctx.error(Pos{}, "server.listen", msg);
 }
 
 void read_store(Context& ctx, const Field& f, StoreConfig& out) {

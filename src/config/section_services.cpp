@@ -14,7 +14,8 @@ namespace {
 void read_service(Context& ctx, const Field& f, const Defaults& defaults, const NameIndex& channels,
                   const NameIndex& policies, NameIndex& names, std::vector<ServiceConfig>& out,
                   std::vector<ChecklessService>& checkless) {
-  MapView m(ctx, f, {"name", "description", "notify", "escalation_policy", "checks", "evidence", "runbooks"});
+  MapView m(ctx, f, {"name", "description", "notify", "escalation_policy", "checks", "evidence", "runbooks",
+                     "public", "public_name"});
   if (!m.is_map()) return;
   const std::size_t errors_before = ctx.error_count();
   ServiceConfig s;
@@ -26,6 +27,16 @@ void read_service(Context& ctx, const Field& f, const Defaults& defaults, const 
   }
   if (const Field* v = m.get("description")) {
     if (auto d = read_string(ctx, *v)) s.description = *d;
+  }
+  // The public status page (/status): opt-in per service, under a name fit for customers.
+  if (const Field* v = m.get("public")) {
+    if (auto b = read_bool(ctx, *v)) s.is_public = *b;
+  }
+  if (const Field* v = m.get("public_name")) {
+    if (auto n = read_string(ctx, *v)) {
+      if (n->empty()) ctx.error(*v, "must not be empty");
+      else s.public_name = *n;
+    }
   }
   if (const Field* v = m.get("notify")) {
     for (const Field& item : read_list(ctx, *v)) {

@@ -142,8 +142,28 @@ void read_contact(Context& ctx, const Field& f, bool smtp_configured, std::vecto
   if (ctx.error_count() == errors_before) out.push_back(std::move(c));
 }
 
+// Web login: an argon2id string from `vigil hash-password` and a role. The hash is checked by
+// shape only here (libsodium verifies it at login); a plain password pasted by mistake is the
+// error this catches, and it is not echoed back.
+void read_login(Context& ctx, const MapView& m, UserConfig& u) {
+  const Field* where = nullptr;
+  if (auto s = read_secret(ctx, m, "password_hash", &where)) {
+    if (s->rfind("$argon2id$", 0) != 0 && s->rfind("$argon2i$", 0) != 0) {
+      ctx.error(*where, "must be an argon2id hash (\"$argon2id$...\") as printed by `vigil hash-password`, "
+                        "not a password");
+    } else {
+      u.password_hash = std::move(*s);
+    }
+  }
+  if (const Field* v = m.get("role")) {
+    if (auto r = read_choice(ctx, *v, {"viewer", "responder", "admin"})) {
+      u.role = *r == "viewer" ? Role::viewer : *r == "admin" ? Role::admin : Role::responder;
+    }
+  }
+}
+
 void read_user(Context& ctx, const Field& f, bool smtp_configured, NameIndex& ids, std::vector<UserConfig>& out) {
-  MapView m(ctx, f, {"id", "name", "email", "time_zone", "contacts"});
+  MapView m(ctx, f, {"id", "name", "email", "time_zone", "contacts", "password_hash", "password_hash_file", "role"});
   if (!m.is_map()) return;
   const std::size_t errors_before = ctx.error_count();
   UserConfig u;
@@ -169,6 +189,7 @@ void read_user(Context& ctx, const Field& f, bool smtp_configured, NameIndex& id
       else u.time_zone = *s;
     }
   }
+  read_login(ctx, m, u);
   // A user nobody can reach would turn a page into a silent drop.
   const Field* contacts = m.get("contacts");
   const std::vector<Field> items = contacts ? read_list(ctx, *contacts) : std::vector<Field>{};

@@ -43,6 +43,9 @@ std::optional<std::string> read_secret(Context& ctx, const MapView& m, std::stri
 std::optional<std::string> read_secret_file(Context& ctx, const Field& f);
 
 void read_server(Context& ctx, const Field& f, ServerConfig& out);
+// After users: are read: refuses a non-loopback server.listen when no user can log in, unless
+// server.allow_unauthenticated_remote. `server` is the server: section (null when absent).
+void check_listen_exposure(Context& ctx, const Field* server, const Config& cfg);
 void read_store(Context& ctx, const Field& f, StoreConfig& out);
 void read_defaults(Context& ctx, const Field& f, Defaults& out);
 void read_channels(Context& ctx, const Field& f, std::vector<ChannelConfig>& out, NameIndex& names);
@@ -75,6 +78,9 @@ std::optional<std::string> read_absolute_path(Context& ctx, const Field& f);
 // services[].evidence and services[].runbooks (section_respond.cpp).
 void read_evidence(Context& ctx, const Field& f, std::vector<EvidenceConfig>& out);
 void read_runbooks(Context& ctx, const Field& f, std::vector<RunbookConfig>& out);
+
+// postmortems: (section_postmortems.cpp).
+void read_postmortems(Context& ctx, const Field& f, PostmortemConfig& out);
 
 // ---- on-call ----
 // Returns whether the section sets a url (valid or not), which email contacts need.

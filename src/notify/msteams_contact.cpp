@@ -1,6 +1,7 @@
 // Microsoft Teams incoming webhook (Office 365 connector): a legacy actionable MessageCard
 // with OpenUri actions for the acknowledge/resolve links.
 #include <boost/json.hpp>
+#include "common/escape.h"
 #include <fmt/format.h>
 
 #include "net/http_client.h"
@@ -16,26 +17,6 @@ namespace json = boost::json;
 constexpr std::size_t kText = 16 * 1024;
 
 // Card text is rendered as (a subset of) HTML and markdown: keep data from becoming markup.
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 json::object open_uri(std::string_view name, const std::string& uri) {
   return {
@@ -62,12 +43,12 @@ std::string msteams_body(const json::object& payload) {
   const std::string head = headline(v);
 
   std::string text;
-  if (!v.entry_text.empty()) text += html_escape(v.entry_text) + "\n\n";
-  text += html_escape(entry_sentence(v));
+  if (!v.entry_text.empty()) text += escape_markup(v.entry_text) + "\n\n";
+  text += escape_markup(entry_sentence(v));
 
   json::array facts;
   auto fact = [&](std::string_view name, const std::string& value) {
-    if (!value.empty()) facts.push_back(json::object{{"name", name}, {"value", html_escape(value)}});
+    if (!value.empty()) facts.push_back(json::object{{"name", name}, {"value", escape_markup(value)}});
   };
   fact("Service", v.service);
   fact("Check", v.check);
@@ -84,7 +65,7 @@ std::string msteams_body(const json::object& payload) {
   card["@context"] = "https://schema.org/extensions";
   card["summary"] = head;
   card["themeColor"] = fmt::format("{:06X}", color_of(v));
-  card["title"] = html_escape(head);
+  card["title"] = escape_markup(head);
   card["text"] = truncate_utf8(text, kText);
   card["sections"] = json::array{json::object{{"facts", std::move(facts)}}};
   if (!actions.empty()) card["potentialAction"] = std::move(actions);

@@ -3,6 +3,7 @@
 // omitted and javascript: links are dropped; the pictures are inlined as SVG; the CSS is inline
 // and prints to PDF without clipping figures or orphaning headings.
 #include <cmark-gfm-core-extensions.h>
+#include "common/escape.h"
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
 #include <fmt/format.h>
@@ -72,7 +73,7 @@ std::string html(const PostmortemFacts& facts, const store::StoredPostmortem& pm
   std::string body;
   for (const auto& b : report_blocks(facts, pm, imgs)) {
     if (b.image)
-      body += fmt::format("<figure>\n{}<figcaption>{}</figcaption>\n</figure>\n", b.image->svg, svg::escape(b.image->alt));
+      body += fmt::format("<figure>\n{}<figcaption>{}</figcaption>\n</figure>\n", b.image->svg, escape_markup(b.image->alt));
     else
       body += to_html(b.markdown);
   }
@@ -80,7 +81,7 @@ std::string html(const PostmortemFacts& facts, const store::StoredPostmortem& pm
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<title>Postmortem: {}</title>\n<style>{}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
-      svg::escape(facts.incident.title), kCss, body);
+      escape_markup(facts.incident.title), kCss, body);
 }
 
 }  // namespace vigil::postmortem

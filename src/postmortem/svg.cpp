@@ -1,28 +1,11 @@
 #include "postmortem/svg.h"
+#include "common/escape.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
 
 namespace vigil::postmortem::svg {
-
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') break;
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string num(double v) {
   if (!std::isfinite(v)) return "0";
@@ -36,12 +19,12 @@ std::string open(int width, int height, std::string_view title) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\" role=\"img\" "
       "aria-label=\"{2}\">\n<title>{2}</title>\n<rect x=\"0\" y=\"0\" width=\"{0}\" height=\"{1}\" fill=\"#ffffff\"/>\n",
-      width, height, escape(title));
+      width, height, escape_markup(title));
 }
 
 std::string text(double x, double y, std::string_view content, std::string_view anchor, std::string_view extra) {
   return fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\"{}{}>{}</text>\n", num(x), num(y), anchor,
-                     extra.empty() ? "" : " ", extra, escape(content));
+                     extra.empty() ? "" : " ", extra, escape_markup(content));
 }
 
 std::string clip(std::string_view s, std::size_t max) {

@@ -1,4 +1,4 @@
-// A few helpers to write SVG by hand that stays well-formed: every text goes through escape(),
+// A few helpers to write SVG by hand that stays well-formed: every text goes through escape_markup(),
 // numbers are written with one decimal at most, and a document always has its namespace,
 // viewBox and an opaque light background (GitHub's dark theme would hide dark-on-clear lines).
 #pragma once
@@ -6,10 +6,6 @@
 #include <string_view>
 
 namespace vigil::postmortem::svg {
-
-// Text and attribute values: & < > " ' escaped; control characters other than tab/newline dropped
-// (they are not allowed in XML 1.0 at all).
-std::string escape(std::string_view text);
 
 // "12", "12.5": short, locale-free.
 std::string num(double v);

@@ -1,4 +1,5 @@
 #include "web/action_link.h"
+#include "common/escape.h"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -123,7 +124,7 @@ std::string page(std::string_view title, std::string_view cls, std::string_view 
       "<title>{0} · vigil</title><style>{1}</style></head>\n"
       "<body><main class=\"{2}\"><div class=\"mark\" aria-hidden=\"true\">{3}</div><h1>{0}</h1><p>{4}</p>{5}"
       "<small>vigil</small></main></body></html>\n",
-      html_escape(title), kStyle, cls, mark, html_escape(message), extra);
+      escape_markup(title), kStyle, cls, mark, escape_markup(message), extra);
 }
 
 }  // namespace
@@ -155,21 +156,6 @@ Result<ActionClaim> verify_action(std::string_view token, std::string_view key, 
   return std::move(*claim);
 }
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string action_page_html(std::string_view title, std::string_view message, bool ok) {
   return page(title, ok ? "ok" : "err", ok ? "&#10003;" : "&#10007;", message, "");
@@ -178,7 +164,7 @@ std::string action_page_html(std::string_view title, std::string_view message, b
 std::string action_confirm_html(std::string_view title, std::string_view message, std::string_view button) {
   return page(title, "ask", "&#9888;", message,
               fmt::format("<form method=\"post\"><button type=\"submit\">{}</button></form>",
-                          html_escape(button)));
+                          escape_markup(button)));
 }
 
 }  // namespace vigil::web

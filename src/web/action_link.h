@@ -49,6 +49,5 @@ std::string action_page_html(std::string_view title, std::string_view message, b
 std::string action_confirm_html(std::string_view title, std::string_view message, std::string_view button);
 
 // & < > " ' as entities.
-std::string html_escape(std::string_view text);
 
 }  // namespace vigil::web

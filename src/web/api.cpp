@@ -5,6 +5,8 @@
 #include <charconv>
 #include <memory>
 
+#include "web/postmortem_routes.h"
+
 namespace vigil::web {
 namespace json = boost::json;
 namespace {
@@ -126,6 +128,8 @@ std::variant<ActionBody, Response> parse_action(const Request& req, const char* 
       else body.note = std::string(val.as_string());
     }
   }
+  // Authenticated callers act as themselves: the timeline must not say whatever a body claims.
+  if (req.principal) body.actor = req.principal->user;
   if (body.actor.empty()) return json_error(400, "must not be empty", "actor");
   if (text_required && body.note.empty()) return json_error(400, "is required", text_field);
   if (body.note.size() > 16 * 1024) return json_error(400, "longer than 16384 bytes", text_field);
@@ -189,6 +193,7 @@ class Router {
       return b_.alertmanager(std::string(parts[3]), req, std::move(respond));
     }
 
+    if (route_postmortems(b_.postmortems(), req, parts, respond)) return;
     if (parts[2] == "services") return services(req, parts, get, std::move(respond));
     if (parts[2] == "incidents") return incidents(req, parts, get, post, std::move(respond));
     respond(json_error(404, "no such route"));
@@ -248,7 +253,7 @@ class Router {
     }
     if (parts.size() != 5) return respond(json_error(404, "no such route"));
     const std::string_view action = parts[4];
-    if (action != "acknowledge" && action != "resolve" && action != "notes")
+    if (action != "acknowledge" && action != "resolve" && action != "notes" && action != "escalate")
       return respond(json_error(404, "no such route"));
     if (!post) return respond(method_not_allowed("POST"));
     const bool is_note = action == "notes";
@@ -257,6 +262,7 @@ class Router {
     auto& b = std::get<ActionBody>(body);
     if (action == "acknowledge") return b_.acknowledge(*id, b.actor, b.note, reply_incident(std::move(respond)));
     if (action == "resolve") return b_.resolve(*id, b.actor, b.note, reply_incident(std::move(respond)));
+    if (action == "escalate") return b_.escalate_now(*id, b.actor, reply_incident(std::move(respond)));
     b_.add_note(*id, b.actor, b.note, reply_incident(std::move(respond), 201));
   }
 

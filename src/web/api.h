@@ -17,6 +17,8 @@
 
 namespace vigil::web {
 
+class PostmortemBackend;  // web/postmortem_routes.h
+
 struct CheckStatus {
   std::string name;
   std::string type;    // http|tcp
@@ -37,6 +39,16 @@ struct ServiceStatus {
   std::string description;
   std::vector<CheckStatus> checks;
   std::vector<std::int64_t> open_incidents;
+  bool is_public = false;        // shown on /status
+  std::string public_name;       // its name there (the service name when empty)
+  std::vector<std::string> runbooks;  // runbook names, for "run runbook" in the UI
+};
+
+// A slice of a service's probe history (sparklines): the share of passed probes and their mean
+// response time; both negative when no probe ran in it.
+struct HistoryBucket {
+  double availability = -1;  // 0..1
+  double latency_seconds = -1;
 };
 
 // Outcome of a state-changing call: the incident as persisted, or an error with its HTTP status.
@@ -72,6 +84,25 @@ class Backend {
   virtual void action_link(const Request& req, const std::string& token, Respond respond) = 0;  // GET|POST /a/{token}
   // POST /api/v1/incidents/{id}/runbooks/{name}: runs it now (guardrails apply), answers when done.
   virtual void run_runbook(std::int64_t id, const std::string& name, const std::string& actor, Respond respond) = 0;
+  // Postmortems, action items and reports (web/postmortem_routes.h); nullptr: answered 501.
+  virtual PostmortemBackend* postmortems() { return nullptr; }
+
+  // ---- for the web UI (src/web/ui); the defaults suit back-ends without history ----------
+  // Last 24 h per service in kHistoryBuckets equal slices, oldest first; from a cache the
+  // daemon refreshes in the background (missing services: not computed yet).
+  static constexpr int kHistoryBuckets = 48;
+  virtual std::map<std::string, std::vector<HistoryBucket>> recent_history() { return {}; }
+  // Per service, the share of each of the last `days` UTC days (oldest first, today last) not
+  // covered by one of its incidents; what the status page's uptime bars show.
+  virtual void daily_uptime(int days, Reply<std::map<std::string, std::vector<double>>> reply) { reply(std::map<std::string, std::vector<double>>{}); }
+  // Probe results of these checks ("service/check") with from <= at < to, oldest first.
+  virtual void results(std::vector<std::string> check_ids, Time from, Time to,
+                       Reply<std::vector<store::ResultRow>> reply) { reply(std::vector<store::ResultRow>{}); }
+  // Pages the next level of the incident's escalation policy now, instead of waiting for its
+  // delay (409 when acknowledged, resolved, without a policy or with no level left).
+  virtual void escalate_now(std::int64_t id, std::string actor, Reply<incident::Incident> reply) {
+    reply(Failure{501, "escalation is not available"});
+  }
 };
 
 Handler make_api(Backend& backend);

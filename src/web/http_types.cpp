@@ -23,6 +23,15 @@ std::string Request::header(std::string_view name) const {
   return {};
 }
 
+Response see_other(std::string location) {
+  Response r;
+  r.status = 303;
+  r.content_type = "text/plain; charset=utf-8";
+  r.headers.emplace_back("Location", std::move(location));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
 Response json_error(int status, std::string_view message, std::string_view field) {
   boost::json::object o;
   o["error"] = message;

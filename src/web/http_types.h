@@ -3,6 +3,7 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -33,14 +34,32 @@ struct Request {
   std::string header(std::string_view name) const;  // "" when absent; name lower-case
 };
 
+// The writing end of a streamed response (Server-Sent Events), given by the server. Thread-safe.
+// Chunks are sent in order; a client whose unsent backlog grows past the server's bound is
+// dropped (its connection closed), so one slow reader never holds memory hostage.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  virtual void write(std::string chunk) = 0;  // ignored once closed
+  virtual void close() = 0;
+  virtual bool closed() const = 0;  // the client went away, was dropped, or the server stopped
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set: the body is streamed. The server sends the status and headers (no Content-Length; the
+  // connection closes when the stream ends), then `body`, then calls `stream` with the writer.
+  // After 15 s without a write it sends `heartbeat` (SSE: a comment) so proxies keep it open.
+  std::function<void(std::shared_ptr<StreamWriter>)> stream;
+  std::string heartbeat;
 };
 
 Response json_error(int status, std::string_view message, std::string_view field = "");
+// 303 See Other to `location`, never cached: after a form POST, or to the login page.
+Response see_other(std::string location);
 
 // Handlers may answer later (after a store commit): they must call `respond` exactly once.
 using Respond = std::function<void(Response)>;

@@ -1,5 +1,7 @@
 #include "web/server.h"
 
+#include "web/server_stream.h"
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -9,6 +11,7 @@
 #include <atomic>
 #include <cctype>
 #include <charconv>
+#include <deque>
 #include <optional>
 #include <unordered_set>
 #include <vector>
@@ -30,6 +33,10 @@ constexpr auto kWriteTimeout = std::chrono::seconds(30);
 // reads it, so we drain for a moment first ("lingering close", as Apache and nginx do).
 constexpr auto kLingerTimeout = std::chrono::seconds(1);
 constexpr std::size_t kLingerMaxBytes = 4 << 20;
+// Streamed responses (Server-Sent Events): a heartbeat after this much silence; a client whose
+// unsent backlog exceeds kStreamBacklog, or whose write is stuck for kWriteTimeout, is dropped.
+constexpr auto kStreamHeartbeat = std::chrono::seconds(15);
+constexpr std::size_t kStreamBacklog = 1 << 20;
 
 class Session;
 
@@ -38,6 +45,7 @@ class Session;
 struct Shared {
   ServerOptions options;
   Handler handler;
+  std::shared_ptr<asio::ssl::context> tls;  // set: connections speak HTTPS
   bool stopping = false;
   std::unordered_set<Session*> sessions;
 };
@@ -61,7 +69,7 @@ bool is_http_parse_error(const beast::error_code& ec) {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Shared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)) {
+      : stream_(std::move(socket), shared->tls.get()), shared_(std::move(shared)) {
     beast::error_code ec;
     const auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = format_endpoint(ep);
@@ -72,13 +80,17 @@ class Session : public std::enable_shared_from_this<Session> {
   void start() {
     // The first request gets read_timeout from the connection's start, first byte included.
     deadline_ = std::chrono::steady_clock::now() + shared_->options.read_timeout;
-    read_header();
+    stream_.expires_at(deadline_);  // a TLS handshake counts against the first request's time
+    stream_.async_handshake([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->close();
+      self->read_header();
+    });
   }
 
   // Server stop: idle and reading connections are closed now; one whose request is with the
   // handler (or whose response is being written) finishes it and closes afterwards.
   void stop() {
-    if (state_ == State::reading) close();
+    if (state_ == State::reading || state_ == State::streaming) close();
   }
 
   asio::any_io_executor executor() { return stream_.get_executor(); }
@@ -87,6 +99,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (state_ != State::handling || !stream_.socket().is_open()) return;
     state_ = State::writing;
     if (r.status < 200 || r.status > 599) r = json_error(500, "handler returned an invalid status");
+    if (r.stream) return start_stream(std::move(r));
     auto& res = res_.emplace();
     res.version(version_);
     res.result(static_cast<unsigned>(r.status));
@@ -116,7 +129,104 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  enum class State { reading, handling, writing, closing };
+  enum class State { reading, handling, writing, streaming, closing };
+
+  // ---- streamed responses ----------------------------------------------------------------
+  // Headers go out through Beast's serializer; the body is raw bytes until the connection
+  // closes (no Content-Length, Connection: close), which is what EventSource expects.
+
+  class Writer final : public StreamWriter {
+   public:
+    Writer(std::weak_ptr<Session> s, asio::any_io_executor ex) : session_(std::move(s)), ex_(std::move(ex)) {}
+    void write(std::string chunk) override {
+      if (closed_) return;
+      asio::dispatch(ex_, [w = session_, c = std::move(chunk)]() mutable {
+        if (auto s = w.lock()) s->stream_write(std::move(c));
+      });
+    }
+    void close() override {
+      asio::dispatch(ex_, [w = session_] {
+        if (auto s = w.lock()) s->close();
+      });
+    }
+    bool closed() const override { return closed_; }
+    std::atomic<bool> closed_{false};
+
+   private:
+    std::weak_ptr<Session> session_;
+    asio::any_io_executor ex_;
+  };
+
+  void start_stream(Response r) {
+    state_ = State::streaming;
+    keep_alive_ = false;
+    stream_.expires_never();
+    auto& res = stream_res_.emplace();
+    res.version(version_);
+    res.result(static_cast<unsigned>(r.status));
+    res.set(http::field::server, "vigil");
+    res.set(http::field::content_type, r.content_type);
+    for (auto& [name, value] : r.headers)
+      if (!iequals(name, "content-length") && !iequals(name, "transfer-encoding") && !iequals(name, "connection"))
+        res.insert(name, value);
+    res.keep_alive(false);
+    heartbeat_ = std::move(r.heartbeat);
+    auto& sr = stream_sr_.emplace(res);
+    http::async_write_header(stream_, sr, [self = shared_from_this(), r = std::move(r)](beast::error_code ec, std::size_t) mutable {
+      if (ec || self->head_) return self->close();
+      self->last_write_ = std::chrono::steady_clock::now();
+      self->writer_ = std::make_shared<Writer>(self->weak_from_this(), self->executor());
+      self->watch_peer();
+      self->arm_heartbeat();
+      if (!r.body.empty()) self->stream_write(std::move(r.body));
+      r.stream(self->writer_);
+    });
+  }
+
+  // The client sends nothing more on a stream; a read completing means it went away.
+  void watch_peer() {
+    stream_.async_read_some(asio::buffer(peer_byte_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->watch_peer();
+    });
+  }
+
+  void arm_heartbeat() {
+    if (!heartbeat_timer_) heartbeat_timer_.emplace(executor());
+    heartbeat_timer_->expires_after(std::chrono::seconds(1));
+    heartbeat_timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->state_ != State::streaming) return;
+      const auto now = std::chrono::steady_clock::now();
+      if (self->stream_writing_ && now - self->last_write_ > kWriteTimeout) return self->close();
+      if (!self->stream_writing_ && now - self->last_write_ >= kStreamHeartbeat && !self->heartbeat_.empty())
+        self->stream_write(self->heartbeat_);
+      self->arm_heartbeat();
+    });
+  }
+
+  void stream_write(std::string chunk) {
+    if (state_ != State::streaming || chunk.empty()) return;
+    backlog_ += chunk.size();
+    if (backlog_ > kStreamBacklog) return close();  // too slow: drop it rather than buffer forever
+    outbox_.push_back(std::move(chunk));
+    if (!stream_writing_) stream_next();
+  }
+
+  void stream_next() {
+    if (outbox_.empty() || state_ != State::streaming) {
+      stream_writing_ = false;
+      return;
+    }
+    stream_writing_ = true;
+    last_write_ = std::chrono::steady_clock::now();
+    asio::async_write(stream_, asio::buffer(outbox_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->backlog_ -= self->outbox_.front().size();
+      self->outbox_.pop_front();
+      self->last_write_ = std::chrono::steady_clock::now();
+      self->stream_next();
+    });
+  }
 
   // Between keep-alive requests: wait up to idle_timeout for the first byte of the next request,
   // then give the whole request read_timeout.
@@ -289,12 +399,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void close() {
     state_ = State::closing;
+    if (writer_) writer_->closed_ = true;
+    if (heartbeat_timer_) heartbeat_timer_->cancel();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
   }
 
-  beast::tcp_stream stream_;
+  ServerStream stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<Shared> shared_;
   std::string remote_;
@@ -307,6 +419,17 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   bool head_ = false;
   std::size_t drained_ = 0;
+  // Streaming state (State::streaming only).
+  std::optional<http::response<http::empty_body>> stream_res_;
+  std::optional<http::response_serializer<http::empty_body>> stream_sr_;
+  std::shared_ptr<Writer> writer_;
+  std::optional<asio::steady_timer> heartbeat_timer_;
+  std::string heartbeat_;
+  std::deque<std::string> outbox_;
+  std::size_t backlog_ = 0;
+  bool stream_writing_ = false;
+  std::chrono::steady_clock::time_point last_write_;
+  char peer_byte_[256];
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {
@@ -388,7 +511,13 @@ Status HttpServer::start() {
     auto fresh = std::make_shared<Shared>();
     fresh->options = impl_->shared->options;
     fresh->handler = impl_->shared->handler;
+    fresh->tls = impl_->shared->tls;
     impl_->shared = std::move(fresh);
+  }
+  if (const auto& o = impl_->shared->options; !o.tls_cert.empty() && !impl_->shared->tls) {
+    auto tls = make_tls_context(o.tls_cert, o.tls_key);
+    if (!tls.ok()) return Error{tls.error().message, "server.tls_cert"};
+    impl_->shared->tls = std::move(tls.value());
   }
 
   beast::error_code ec;

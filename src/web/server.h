@@ -24,6 +24,9 @@ struct ServerOptions {
   std::size_t max_body_bytes = 1 << 20;
   Duration read_timeout = 10s;  // whole request, headers and body
   Duration idle_timeout = 60s;  // keep-alive between requests
+  // PEM files; both set: every connection speaks TLS (HTTPS), none plain HTTP.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 class HttpServer {

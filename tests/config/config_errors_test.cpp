@@ -38,8 +38,8 @@ const Case kCases[] = {
      {R"(t.yaml:6:9: services[0].checks[0].colour: unknown key "colour")"}},
 
     {"duplicate YAML key", R"(server:
-  listen: a:1
-  listen: b:2
+  listen: 127.0.0.1:1
+  listen: 127.0.0.1:2
 )",
      {R"(t.yaml:3:3: server.listen: duplicate key "listen" (first at line 2))"}},
 

@@ -13,6 +13,7 @@ TEST(LoadConfig, FullConfigIsReadAndDefaultsAreApplied) {
   const auto r = load_config_text(R"(
 server:
   listen: 0.0.0.0:9090
+  allow_unauthenticated_remote: true  # no users with a password_hash here
   external_url: https://vigil.example.com
   max_request_bytes: 2048
   request_timeout: 5s

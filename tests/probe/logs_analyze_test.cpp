@@ -89,6 +89,7 @@ TEST(Analyze, CountsEverythingOnAGeneratedLog) {
   EXPECT_NEAR(static_cast<double>(s.p50.count()), 5'000, 5'000.0 / 32);
   EXPECT_NEAR(static_cast<double>(s.p95.count()), 10'000, 10'000.0 / 32);
   EXPECT_EQ(s.unique_clients, 10u);
+  EXPECT_EQ(s.unique_clients_5xx, 5u);  // 500s go to i % 8 == 0: clients c0, c2, c4, c6, c8
   ASSERT_TRUE(s.busiest_minute);
   EXPECT_EQ(*s.busiest_minute, kT0 + 60s);
   EXPECT_EQ(s.busiest_minute_requests, 50u);

@@ -51,37 +51,17 @@
 #include <map>
 #include <optional>
 
+#include "common/subprocess.h"
 #include "support/nginx.h"  // free_tcp_port, tcp_port_accepts, reap_process, read_text_file
 
 namespace vigil::testing {
 
-// Like spawn_process, but the child leads a new process group (so all of Apache's processes
-// can be signalled at once, and none of them shares the test's group).
+// The child leads a new process group (so all of Apache's processes can be signalled at once,
+// and none of them shares the test's group).
 inline pid_t spawn_process_group(const std::vector<std::string>& argv, const std::filesystem::path& log) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);    // a test runner's blocked signals must not leak in
-  posix_spawnattr_setsigdefault(&attr, &all);  // nor its ignored ones (SIGPIPE, SIGHUP)
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, args[0], &fa, &attr, args.data(), environ);
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw std::runtime_error("spawn " + argv[0] + ": " + std::strerror(rc));
-  return pid;
+  auto pid = spawn_group_leader(argv, log.string(), /*append=*/true);
+  if (!pid.ok()) throw std::runtime_error(pid.error().message);
+  return *pid;
 }
 
 // A reply of Apache::get(): status 0 when the request failed (error says why).

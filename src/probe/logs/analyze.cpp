@@ -272,6 +272,7 @@ struct Analyzer::State {
   void settle(const Pending& l) {
     if (!l.valid) return;
     if (l.has_client) clients.insert(l.client_hash);
+    if (l.has_client && l.status_class == 5) clients_5xx.insert(l.client_hash);
     PathTable::Entry& e = paths.find_or_add(l.path, l.path_hash);
     ++e.requests;
     if (l.status_class == 5) ++e.e5xx;
@@ -286,6 +287,7 @@ struct Analyzer::State {
   AccessRecord rec;
   PathTable paths;
   HashSet clients;
+  HashSet clients_5xx;
   MinuteCounts minutes;
   LatencyHistogram latency;
   std::array<std::uint64_t, 1000> statuses{};
@@ -392,6 +394,7 @@ Summary Analyzer::finish() {
     s.p99 = st.latency.percentile(0.99);
   }
   s.unique_clients = st.clients.size();
+  s.unique_clients_5xx = st.clients_5xx.size();
   if (st.first != INT64_MAX) {
     s.first = sys_seconds(std::chrono::seconds(st.first));
     s.last = sys_seconds(std::chrono::seconds(st.last));
@@ -447,7 +450,9 @@ std::string format_summary_text(const Summary& s, const AccessFormat& format) {
                                 human_micros(s.p99)));
   else
     line("latency", "- (the format has no %D or %T)");
-  line("unique clients", thousands(s.unique_clients));
+  line("unique clients", s.unique_clients_5xx
+                             ? fmt::format("{} ({} got a 5xx)", thousands(s.unique_clients), thousands(s.unique_clients_5xx))
+                             : thousands(s.unique_clients));
   if (s.busiest_minute)
     line("busiest minute", fmt::format("{} ({} requests)", rfc3339_seconds(*s.busiest_minute),
                                        thousands(s.busiest_minute_requests)));
@@ -506,6 +511,7 @@ std::string format_summary_json(const Summary& s, const AccessFormat& format) {
   else
     o["latency_us"] = nullptr;
   o["unique_clients"] = s.unique_clients;
+  o["unique_clients_5xx"] = s.unique_clients_5xx;
   if (s.busiest_minute)
     o["busiest_minute"] = json::object{{"start", rfc3339_seconds(*s.busiest_minute)},
                                        {"requests", s.busiest_minute_requests}};

@@ -44,6 +44,7 @@ struct Summary {
   bool has_duration = false;              // the format has %D or %T
   std::chrono::microseconds p50{0}, p95{0}, p99{0};  // LatencyHistogram (≤ 3.2% error)
   std::uint64_t unique_clients = 0;
+  std::uint64_t unique_clients_5xx = 0;  // of those, clients that got at least one 5xx
   std::optional<sys_seconds> busiest_minute;  // start of the minute with most requests
   std::uint64_t busiest_minute_requests = 0;
   std::uint64_t bytes = 0;                    // response bytes
@@ -68,6 +69,10 @@ class Analyzer {
 
 // Summarizes `text` (a whole log; lines end in '\n', an unterminated last line counts).
 Summary analyze(std::string_view text, const AccessFormat& format, const AnalyzeOptions& options);
+
+// Feeds a whole file to `analyzer` ("-": standard input): a regular file is mapped a window at a
+// time, a pipe read in pieces, so memory does not grow with the log. Errors name the file.
+Status analyze_file(const std::string& path, Analyzer& analyzer);
 
 // Human report and JSON report of a Summary (JSON keys: see docs/logs.md).
 std::string format_summary_text(const Summary& s, const AccessFormat& format);

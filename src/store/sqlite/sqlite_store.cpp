@@ -1,7 +1,10 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <system_error>
 
@@ -95,6 +98,41 @@ std::optional<std::int64_t> opt_ms(const std::optional<Time>& t) {
   return ms(*t);
 }
 
+// figures as one JSON object text; "" when there are none (http/tcp rows), so those rows cost
+// nothing. Non-finite values have no JSON spelling and are left out.
+std::string figures_text(const std::map<std::string, double>& figures) {
+  if (figures.empty()) return {};
+  boost::json::object o;
+  for (const auto& [k, v] : figures)
+    if (std::isfinite(v)) o[k] = v;
+  return o.empty() ? std::string() : boost::json::serialize(o);
+}
+
+std::map<std::string, double> parse_figures(const std::string& text) {
+  std::map<std::string, double> out;
+  if (text.empty()) return out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return out;  // a damaged row loses its figures, not the result
+  for (const auto& [k, x] : v.as_object())
+    if (x.is_number()) out.emplace(std::string(k), x.to_number<double>());
+  return out;
+}
+
+constexpr std::string_view kResultColumns = "check_id, at_ms, passed, status, total_ms, error, figures";
+
+ResultRow read_result(const Stmt& st) {
+  ResultRow r;
+  r.check_id = st.col_text(0);
+  r.at = at_ms(st.col_int(1));
+  r.passed = st.col_int(2) != 0;
+  r.status = static_cast<int>(st.col_int(3));
+  r.total = Duration{st.col_int(4)};
+  r.error = st.col_text(5);
+  r.figures = parse_figures(st.col_text(6));
+  return r;
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore(std::unique_ptr<Db> db, MigrationReport report, Options options)
@@ -130,8 +168,8 @@ Status SqliteStore::append_results(const std::vector<ResultRow>& rows) {
   if (auto s = txn.begin(); !s.ok()) return with_context("append results", s.error());
   {
     auto st = db_->prepare(
-        "INSERT INTO check_results (check_id, at_ms, passed, status, total_ms, error) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        "INSERT INTO check_results (check_id, at_ms, passed, status, total_ms, error, figures) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!st.ok()) return st.error();
     for (const ResultRow& r : rows) {
       st->reset();
@@ -140,7 +178,8 @@ Status SqliteStore::append_results(const std::vector<ResultRow>& rows) {
           .bind_int(3, r.passed ? 1 : 0)
           .bind_int(4, r.status)
           .bind_int(5, r.total.count())
-          .bind_text(6, r.error);
+          .bind_text(6, r.error)
+          .bind_text(7, figures_text(r.figures));
       if (auto s = st->run(); !s.ok())
         return with_context(fmt::format("append results (check {})", r.check_id), s.error());
     }
@@ -177,24 +216,43 @@ Result<std::vector<ResultRow>> SqliteStore::recent_results(const std::string& ch
   std::vector<ResultRow> out;
   if (limit <= 0) return out;
   std::lock_guard lock(mu_);
-  auto st = db_->prepare(
-      "SELECT check_id, at_ms, passed, status, total_ms, error FROM check_results "
-      "WHERE check_id = ?1 ORDER BY at_ms DESC, rowid DESC LIMIT ?2");
+  auto st = db_->prepare(fmt::format(
+      "SELECT {} FROM check_results WHERE check_id = ?1 ORDER BY at_ms DESC, rowid DESC LIMIT ?2", kResultColumns));
   if (!st.ok()) return st.error();
   st->bind_text(1, check_id).bind_int(2, limit);
   for (;;) {
     auto row = st->step();
     if (!row.ok()) return with_context("recent results", row.error());
     if (!*row) return out;
-    ResultRow r;
-    r.check_id = st->col_text(0);
-    r.at = at_ms(st->col_int(1));
-    r.passed = st->col_int(2) != 0;
-    r.status = static_cast<int>(st->col_int(3));
-    r.total = Duration{st->col_int(4)};
-    r.error = st->col_text(5);
-    out.push_back(std::move(r));
+    out.push_back(read_result(*st));
   }
+}
+
+Result<std::vector<ResultRow>> SqliteStore::results_between(const std::vector<std::string>& check_ids, Time from,
+                                                            Time to, int limit) {
+  std::vector<ResultRow> out;
+  if (limit <= 0 || check_ids.empty() || to <= from) return out;
+  std::lock_guard lock(mu_);
+  // One indexed range scan per check (check_results_check_at), merged by time: one statement
+  // shape whatever the number of checks.
+  auto st = db_->prepare(fmt::format(
+      "SELECT {} FROM check_results WHERE check_id = ?1 AND at_ms >= ?2 AND at_ms < ?3 ORDER BY at_ms, rowid "
+      "LIMIT ?4",
+      kResultColumns));
+  if (!st.ok()) return st.error();
+  for (const std::string& id : check_ids) {
+    st->reset();
+    st->bind_text(1, id).bind_int(2, ms(from)).bind_int(3, ms(to)).bind_int(4, limit);
+    for (;;) {
+      auto row = st->step();
+      if (!row.ok()) return with_context("results between", row.error());
+      if (!*row) break;
+      out.push_back(read_result(*st));
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ResultRow& a, const ResultRow& b) { return a.at < b.at; });
+  if (out.size() > static_cast<std::size_t>(limit)) out.resize(static_cast<std::size_t>(limit));
+  return out;
 }
 
 // ------------------------------------------------------------------------------- incidents
@@ -394,6 +452,25 @@ Result<std::int64_t> SqliteStore::max_incident_id() {
   return *row ? st->col_int(0) : 0;
 }
 
+Result<std::vector<Incident>> SqliteStore::incidents_between(Time from, Time to) {
+  std::lock_guard lock(mu_);
+  std::vector<Incident> out;
+  {
+    // Open incidents (no resolved_at) last until now, so they overlap any window after they started.
+    auto st = db_->prepare(fmt::format(
+        "SELECT {} FROM incidents WHERE started_at_ms < ?2 AND (resolved_at_ms IS NULL OR resolved_at_ms >= ?1) "
+        "ORDER BY started_at_ms, id",
+        kIncidentColumns));
+    if (!st.ok()) return st.error();
+    st->bind_int(1, ms(from)).bind_int(2, ms(to));
+    auto rows = read_incidents(*st);
+    if (!rows.ok()) return with_context("incidents between", rows.error());
+    out = std::move(*rows);
+  }
+  for (Incident& in : out)
+    if (auto s = load_timeline(in); !s.ok()) return with_context("incidents between", s.error());
+  return out;
+}
 // ---------------------------------------------------------------------------------- outbox
 
 Result<std::vector<OutboxRow>> SqliteStore::claim_outbox(Time now, Duration lease, int limit) {
