@@ -192,7 +192,11 @@ Status Engine::start() {
   so.listen = c.server.listen;
   so.max_body_bytes = c.server.max_request_bytes;
   so.read_timeout = c.server.request_timeout;
-  e.server = std::make_unique<web::HttpServer>(e.io, so, web::make_api(*e.backend));
+  e.server = std::make_unique<HttpFront>(e.io, so, web::make_api(*e.backend),
+                                         [w = e.weak_from_this()](std::vector<QueuedEvent>& events) {
+                                           if (auto self = w.lock())
+                                             for (auto& q : events) self->accept_event_v2(q.parsed, std::move(q.respond));
+                                         });
   if (Status st = e.server->start(); !st.ok()) return Error{"listen " + c.server.listen + ": " + st.error().message, "server.listen"};
 
   std::size_t n = e.options.probe_shards ? e.options.probe_shards : std::max(1u, std::thread::hardware_concurrency());
