@@ -150,6 +150,7 @@ std::vector<std::string> EngineBackend::reload() {
   if (Status st = e_.assign_checks(next, alerting); !st.ok()) return {st.error().message};
   e_.notifier->set_channels(e_.build_channels(*next));
   e_.cfg = std::move(next);
+  e_.server->set_integrations(e_.cfg->integrations);
   release_free_memory();
   spdlog::info("reload: config {} applied", e_.cfg->path);
   return {};
@@ -197,6 +198,8 @@ Status Engine::start() {
                                            if (auto self = w.lock())
                                              for (auto& q : events) self->accept_event_v2(q.parsed, std::move(q.respond));
                                          });
+  e.server->answer_repeats([&book = e.book](const std::string& key) { return book.is_open_key(key); });
+  e.server->set_integrations(c.integrations);
   if (Status st = e.server->start(); !st.ok()) return Error{"listen " + c.server.listen + ": " + st.error().message, "server.listen"};
 
   std::size_t n = e.options.probe_shards ? e.options.probe_shards : std::max(1u, std::thread::hardware_concurrency());

@@ -65,6 +65,10 @@ struct HttpFront::State : std::enable_shared_from_this<State> {
   std::thread thread;
   bool stopped = false;
 
+  std::function<bool(const std::string&)> is_open;  // set before start
+  std::mutex keys_mu;
+  std::set<std::string> keys;  // routing keys of the Events API v2 integrations
+
   std::mutex mu;  // guards queue and drain_posted (HTTP thread pushes, engine thread drains)
   std::vector<QueuedEvent> queue;
   bool drain_posted = false;
@@ -91,11 +95,29 @@ struct HttpFront::State : std::enable_shared_from_this<State> {
         r.body = incident::events_v2_error_body(parsed.errors);
         return respond(std::move(r));
       }
+      if (is_repeat(parsed)) {
+        web::Response r;
+        r.status = 202;
+        r.body = incident::events_v2_success_body(parsed.event->dedup_key);
+        return respond(std::move(r));
+      }
       return enqueue(QueuedEvent{std::move(parsed), keep(std::move(respond))});
     }
     asio::post(engine_io, [w = weak_from_this(), req = std::move(req), respond = keep(std::move(respond))]() mutable {
       if (auto self = w.lock()) self->api(std::move(req), std::move(respond));
     });
+  }
+
+  // A trigger for a key that has an open incident changes nothing; the engine would answer it
+  // 202 without a commit. Safe to answer first: an answer the engine gave (a resolve of this
+  // key, say) came after the book changed, so no client can see this one overtake it.
+  bool is_repeat(const incident::EventsV2Result& parsed) {
+    if (!is_open || parsed.event->action != incident::InboundEvent::Action::trigger) return false;
+    {
+      std::lock_guard lock(keys_mu);
+      if (!keys.contains(parsed.routing_key)) return false;
+    }
+    return is_open(parsed.event->dedup_key);
   }
 
   void enqueue(QueuedEvent ev) {
@@ -134,6 +156,16 @@ HttpFront::HttpFront(asio::io_context& engine_io, web::ServerOptions options, we
 }
 
 HttpFront::~HttpFront() { stop(); }
+
+void HttpFront::answer_repeats(std::function<bool(const std::string&)> is_open) { state_->is_open = std::move(is_open); }
+
+void HttpFront::set_integrations(const std::vector<config::IntegrationConfig>& integrations) {
+  std::set<std::string> keys;
+  for (const auto& i : integrations)
+    if (i.type == config::IntegrationType::pagerduty_events_v2) keys.insert(i.key);
+  std::lock_guard lock(state_->keys_mu);
+  state_->keys = std::move(keys);
+}
 
 Status HttpFront::start() {
   State& s = *state_;

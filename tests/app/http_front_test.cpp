@@ -28,11 +28,20 @@ std::string trigger(const std::string& dedup) {
          R"(","payload":{"summary":"disk full","source":"db-1","severity":"critical"}})";
 }
 
+// A blocking client connection that gives up after 5 s instead of hanging the test run.
+tcp::socket connect(asio::io_context& io, std::uint16_t port) {
+  tcp::socket s(io);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  timeval tv{5, 0};
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return s;
+}
+
 // An "engine" io_context on a thread of its own, and a front whose routes record which thread
 // they ran on.
 class HttpFrontTest : public ::testing::Test {
  protected:
-  void start() {
+  void start(std::function<bool(const std::string&)> is_open = nullptr) {
     web::ServerOptions o;
     o.listen = "127.0.0.1:0";
     front_ = std::make_unique<HttpFront>(
@@ -53,6 +62,13 @@ class HttpFrontTest : public ::testing::Test {
             e.respond(std::move(r));
           }
         });
+    if (is_open) {
+      front_->answer_repeats(std::move(is_open));
+      config::IntegrationConfig events;
+      events.type = config::IntegrationType::pagerduty_events_v2;
+      events.key = kKey;
+      front_->set_integrations({events});
+    }
     ASSERT_TRUE(front_->start().ok());
     std::promise<std::thread::id> id;
     engine_thread_ = std::thread([this, &id] {
@@ -71,10 +87,7 @@ class HttpFrontTest : public ::testing::Test {
   }
 
   http::response<http::string_body> request(http::verb verb, const std::string& target, const std::string& body = "") {
-    tcp::socket s(client_io_);
-    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), front_->port()));
-    timeval tv{5, 0};
-    ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    tcp::socket s = connect(client_io_, front_->port());
     http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, "127.0.0.1");
     req.set(http::field::content_type, "application/json");
@@ -131,6 +144,28 @@ TEST_F(HttpFrontTest, OtherMethodsOnTheEventsPathGoToTheRoutes) {
   EXPECT_EQ(events_, 0);
 }
 
+TEST_F(HttpFrontTest, RepeatedTriggersOfOpenKeysAreAnsweredWithoutTheEngine) {
+  start([](const std::string& key) { return key == "open-1"; });
+  auto res = request(http::verb::post, "/v2/enqueue", trigger("open-1"));
+  EXPECT_EQ(res.result_int(), 202);
+  EXPECT_EQ(res.body(), R"({"status":"success","message":"Event processed","dedup_key":"open-1"})");
+  EXPECT_EQ(events_, 0);
+  // Not open: the engine decides.
+  res = request(http::verb::post, "/v2/enqueue", trigger("new-1"));
+  EXPECT_EQ(res.body(), "new-1");
+  EXPECT_EQ(events_, 1);
+  // A resolve of an open key changes it: the engine's.
+  res = request(http::verb::post, "/v2/enqueue",
+                std::string(R"({"routing_key":")") + kKey + R"(","event_action":"resolve","dedup_key":"open-1"})");
+  EXPECT_EQ(res.body(), "open-1");
+  EXPECT_EQ(events_, 2);
+  // Another routing key (the engine answers 400 for an unknown one): the engine's.
+  std::string other = trigger("open-1");
+  other.replace(other.find(kKey), 32, std::string(32, 'a'));
+  res = request(http::verb::post, "/v2/enqueue", other);
+  EXPECT_EQ(events_, 3);
+}
+
 TEST_F(HttpFrontTest, ManyConcurrentEventsAreEachAnsweredOnce) {
   start();
   constexpr int kClients = 8, kEach = 25;
@@ -139,10 +174,7 @@ TEST_F(HttpFrontTest, ManyConcurrentEventsAreEachAnsweredOnce) {
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
       asio::io_context io;
-      tcp::socket s(io);
-      s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), front_->port()));
-      timeval tv{5, 0};
-      ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      tcp::socket s = connect(io, front_->port());
       beast::flat_buffer buf;
       for (int i = 0; i < kEach; ++i) {  // keep-alive: one connection per client
         const std::string key = "k-" + std::to_string(c) + "-" + std::to_string(i);
