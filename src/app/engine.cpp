@@ -157,6 +157,7 @@ std::vector<std::string> EngineBackend::reload() {
   e_.notifier->set_channels(e_.build_channels(*next));
   e_.cfg = std::move(next);
   if (e_.auth) e_.auth->update(auth_settings(*e_.cfg));  // roles and passwords apply from the next request
+  e_.server->set_integrations(e_.cfg->integrations);
   release_free_memory();
   spdlog::info("reload: config {} applied", e_.cfg->path);
   return {};
@@ -206,7 +207,14 @@ Status Engine::start() {
   e.auth = std::make_unique<web::auth::AuthContext>(
       web::auth::AuthEnv{e.store.get(), [&io = e.io](std::function<void()> f) { asio::post(io, std::move(f)); }, now_ms},
       auth_settings(c));
-  e.server = std::make_unique<web::HttpServer>(e.io, so, web::auth::with_auth(web::ui::make_ui(*e.backend, e.hub, web::make_api(*e.backend)), *e.auth));
+  e.server = std::make_unique<HttpFront>(
+      e.io, so, web::auth::with_auth(web::ui::make_ui(*e.backend, e.hub, web::make_api(*e.backend)), *e.auth),
+      [w = e.weak_from_this()](std::vector<QueuedEvent>& events) {
+        if (auto self = w.lock())
+          for (auto& q : events) self->accept_event_v2(q.parsed, std::move(q.respond));
+      });
+  e.server->answer_repeats([&book = e.book](const std::string& key) { return book.is_open_key(key); });
+  e.server->set_integrations(c.integrations);
   if (Status st = e.server->start(); !st.ok()) return Error{"listen " + c.server.listen + ": " + st.error().message, "server.listen"};
 
   std::size_t n = e.options.probe_shards ? e.options.probe_shards : std::max(1u, std::thread::hardware_concurrency());

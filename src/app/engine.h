@@ -1,7 +1,7 @@
 // Engine: the daemon's shell (DESIGN.md §2). Wires config → probe shards → evaluator →
 // IncidentBook → store + notifier, and serves the API. Threads: one io_context per probe
-// shard (checks assigned by hash of their id), one for the engine (incidents, notifier, web),
-// one BlockingWorker for the store. Every incident change is committed before it is answered
+// shard (checks assigned by hash of their id), one for the engine (incidents, notifier, API
+// routes), one for HTTP (and Events API parsing, http_front.h), one BlockingWorker for the store. Every incident change is committed before it is answered
 // or notified.
 #pragma once
 #include <memory>

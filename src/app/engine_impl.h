@@ -17,6 +17,7 @@
 
 #include "app/check_runtime.h"
 #include "app/engine_postmortem.h"
+#include "app/http_front.h"
 #include "app/metrics_text.h"
 #include "common/worker.h"
 #include "incident/incident_book.h"
@@ -110,7 +111,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::vector<std::unique_ptr<Shard>> shards;
   std::unique_ptr<net::HttpClient> http;
   std::unique_ptr<notify::Notifier> notifier;
-  std::unique_ptr<web::HttpServer> server;
+  std::unique_ptr<HttpFront> server;  // the API, on its own HTTP thread
   std::unique_ptr<web::Backend> backend;
   // After store: destroyed first, its worker finishing with the store still open.
   std::unique_ptr<web::auth::AuthContext> auth;
@@ -289,7 +290,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       if (s.name == name) return &s;
     return nullptr;
   }
-  void respond_to_trigger(const Incident& inc);
+  void respond_to_trigger(std::int64_t id, const std::string& service);
   void start_runbook(std::int64_t id, const std::string& service, const config::RunbookConfig& rb, bool automatic,
                      const std::string& actor, std::function<void(const respond::RunbookOutcome&)> then);
   // Appends entries to an incident whether it is still open (IncidentBook) or already resolved
@@ -330,6 +331,9 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       reply(Failure{409, "incident #" + std::to_string(id) + " is already resolved"});
     });
   }
+
+  // An Events API v2 event that parsed: match its routing key, apply it, 202 once committed.
+  void accept_event_v2(const incident::EventsV2Result& parsed, web::Respond respond);
 
   void answer_after_commit(IncidentChange change, web::Reply<Incident> reply) {
     Incident inc = change.incident;

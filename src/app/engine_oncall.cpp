@@ -121,12 +121,11 @@ void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> the
     }
   }
   const bool triggered = has_entry(change, "triggered");
-  std::optional<Incident> opened;
-  if (triggered) opened = inc;
+  std::string service = triggered ? inc.service : std::string();
   if (resolved && postmortems) then = postmortems->after_commit(id, std::move(then));  // README on disk
   persist(std::move(change), std::move(then));
   if (plan_now) escalate(id, now);
-  if (opened) respond_to_trigger(*opened);
+  if (triggered) respond_to_trigger(id, service);
   if (resolved) arm_escalation_timer();
 }
 
@@ -254,17 +253,21 @@ Status Engine::Impl::build_paging(const config::Config& c) {
 void EngineBackend::events_v2(const web::Request& req, web::Respond respond) {
   auto parsed = incident::parse_events_v2(req.body, now_ms());
   if (!parsed.errors.empty()) return respond(json_response(400, incident::events_v2_error_body(parsed.errors)));
+  e_.accept_event_v2(parsed, std::move(respond));
+}
+
+void Engine::Impl::accept_event_v2(const incident::EventsV2Result& parsed, web::Respond respond) {
   const config::IntegrationConfig* integration = nullptr;
-  for (const auto& i : e_.cfg->integrations)
+  for (const auto& i : cfg->integrations)
     if (i.type == config::IntegrationType::pagerduty_events_v2 && i.key == parsed.routing_key) integration = &i;
   if (!integration) return respond(json_response(400, incident::events_v2_error_body({"Invalid routing key"})));
   const incident::InboundEvent& event = *parsed.event;
   web::Response accepted = json_response(202, incident::events_v2_success_body(event.dedup_key));
-  auto change = e_.book.apply(event, integration->service, "integration:" + integration->name, now_ms());
+  auto change = book.apply(event, integration->service, "integration:" + integration->name, now_ms());
   if (!change) return respond(std::move(accepted));  // deduplicated or nothing open: nothing to commit
-  if (has_entry(*change, "triggered")) ++e_.incidents_opened;
+  if (has_entry(*change, "triggered")) ++incidents_opened;
   // 202 only once the event is durable; PagerDuty senders retry on 5xx.
-  e_.handle(std::move(*change), [respond, accepted](Status st) {
+  handle(std::move(*change), [respond, accepted](Status st) {
     if (!st.ok()) return respond(json_response(503, incident::events_v2_error_body({"event not stored; retry"})));
     respond(accepted);
   });

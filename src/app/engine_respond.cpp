@@ -50,10 +50,9 @@ void Engine::Impl::append_entries(std::int64_t id, std::vector<Entry> entries) {
   });
 }
 
-void Engine::Impl::respond_to_trigger(const Incident& inc) {
-  const config::ServiceConfig* svc = service_config(inc.service);
+void Engine::Impl::respond_to_trigger(std::int64_t id, const std::string& service) {
+  const config::ServiceConfig* svc = service_config(service);
   if (!svc || stopped) return;
-  const std::int64_t id = inc.id;
   if (!svc->evidence.empty()) {
     respond_worker->post([w = weak_from_this(), id, items = svc->evidence] {
       auto self = w.lock();

@@ -155,7 +155,10 @@ IncidentChange IncidentBook::close(Incident& inc, std::string kind, std::string 
   IncidentChange change;
   change.new_entries.push_back(append(inc, std::move(kind), std::move(actor), std::move(text), now));
   change.incident = std::move(inc);
-  open_by_key_.erase(change.incident.dedup_key);
+  {
+    std::lock_guard lock(*keys_mu_);
+    open_by_key_.erase(change.incident.dedup_key);
+  }
   open_.erase(change.incident.id);
   return change;
 }
@@ -175,8 +178,16 @@ const Incident* IncidentBook::find_open(const std::string& dedup_key) const {
   return it == open_by_key_.end() ? nullptr : find(it->second);
 }
 
+bool IncidentBook::is_open_key(const std::string& dedup_key) const {
+  std::lock_guard lock(*keys_mu_);
+  return open_by_key_.count(dedup_key) > 0;
+}
+
 void IncidentBook::add_open(Incident inc) {
-  open_by_key_[inc.dedup_key] = inc.id;
+  {
+    std::lock_guard lock(*keys_mu_);
+    open_by_key_[inc.dedup_key] = inc.id;
+  }
   const std::int64_t id = inc.id;
   open_[id] = std::move(inc);
 }

@@ -5,6 +5,8 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <unordered_map>
 #include <optional>
 #include <string>
@@ -57,6 +59,10 @@ class IncidentBook {
 
   const Incident* find(std::int64_t id) const;
   const Incident* find_open(const std::string& dedup_key) const;
+  // Whether an incident is open for the key: the one call that is safe from another thread
+  // while the book's owner works (it answers repeated triggers off the engine thread, see
+  // src/app/http_front.h). Whatever the owner changed before it answered anyone is seen.
+  bool is_open_key(const std::string& dedup_key) const;
   std::vector<const Incident*> open() const;
   std::int64_t last_id() const { return last_id_; }
 
@@ -71,6 +77,8 @@ class IncidentBook {
   // dedup key → id of its open incident: every alert and event looks here first, so it must not
   // cost a scan of tens of thousands of open incidents (an alert storm).
   std::unordered_map<std::string, std::int64_t> open_by_key_;
+  // Held while open_by_key_ changes and by is_open_key; the owner's own reads need no lock.
+  std::unique_ptr<std::mutex> keys_mu_ = std::make_unique<std::mutex>();
 };
 
 // A note on any incident, open or resolved (postmortem remarks land on resolved ones).

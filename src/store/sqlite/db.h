@@ -82,6 +82,7 @@ class Db {
   // False when a transaction is open.
   bool autocommit() const;
   const std::string& path() const { return path_; }
+  sqlite3* handle() const { return db_; }  // for connection-level hooks (checkpointer.h)
 
  private:
   Db(sqlite3* db, std::string path);

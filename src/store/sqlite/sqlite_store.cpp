@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "store/sqlite/checkpointer.h"
 #include "store/sqlite/db.h"
 
 namespace vigil::store {
@@ -156,7 +157,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   if (!db.ok()) return db.error();
   auto report = migrate(**db, options.migrations, now_ms());
   if (!report.ok()) return report.error();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db), *report, options));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db), *report, options));
+  // A file database (not ":memory:" nor a "file:" URI) checkpoints off the commit path.
+  if (path != ":memory:" && !path.empty() && path.rfind("file:", 0) != 0)
+    store->checkpointer_ = Checkpointer::start(store->db_->handle(), path);
+  return store;
 }
 
 // ---------------------------------------------------------------------------- probe results

@@ -22,6 +22,7 @@
 namespace vigil::store::sqlite {
 
 class Db;
+class Checkpointer;
 
 struct Options {
   std::span<const Migration> migrations = builtin_migrations();
@@ -86,6 +87,7 @@ class SqliteStore final : public Store {
 
   std::mutex mu_;
   std::unique_ptr<Db> db_;  // guarded by mu_
+  std::unique_ptr<Checkpointer> checkpointer_;  // after db_: stops before the connection closes
   MigrationReport migrations_;
   Options options_;
 };
