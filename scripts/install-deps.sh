@@ -26,6 +26,12 @@ fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
+  # A Node.js from elsewhere (e.g. NodeSource's nodejs, which bundles npm and conflicts with
+  # Debian's npm package) serves as well: only a missing command makes us install Debian's.
+  case "$p" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
