@@ -445,6 +445,8 @@ class EngineBackend final : public web::Backend {
   void results(std::vector<std::string> check_ids, Time from, Time to,
                web::Reply<std::vector<store::ResultRow>> reply) override;
   void escalate_now(std::int64_t id, std::string actor, web::Reply<Incident> reply) override;
+  void reassign(std::int64_t id, std::string user, std::string actor, web::Reply<Incident> reply) override;
+  std::vector<UserRef> users() override;
   bool ready() override { return e_.started && !e_.stopped; }
   web::PostmortemBackend* postmortems() override { return e_.postmortems.get(); }
   std::vector<std::string> reload() override;

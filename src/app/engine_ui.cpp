@@ -1,6 +1,6 @@
 // The engine's side of the web UI: live events after commits (GET /api/v1/stream), the
 // probe history behind the overview's sparklines and the status page's uptime bars (computed on
-// a worker and cached), results for the incident chart, and "escalate now".
+// a worker and cached), results for the incident chart, "escalate now" and "reassign".
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -160,6 +160,44 @@ void EngineBackend::escalate_now(std::int64_t id, std::string actor, web::Reply<
   if (!rec.ok()) return reply(Failure{409, rec.error().message});
   e_.answer_after_commit(std::move(*rec), reply);
   e_.escalate(id, now);  // pages the rule that is now due
+}
+
+void EngineBackend::reassign(std::int64_t id, std::string user, std::string actor, web::Reply<Incident> reply) {
+  const config::UserConfig* u = e_.paging ? e_.paging->user(user) : nullptr;
+  if (!u) return reply(Failure{400, "no user \"" + user + "\" in the config", "user"});
+  const Incident* inc = e_.book.find(id);
+  if (!inc) return e_.explain_not_open(id, reply);
+  const Time now = now_ms();
+  const bool was_acked = inc->status == incident::Status::acknowledged;
+  // The page carries the level the escalation stands at (the last rule that paged).
+  oncall::Page page{u->id, "reassign:" + actor, 0, 0};
+  std::optional<std::string> escalation;
+  if (auto st = escalation_from_json(inc->escalation); st && !inc->escalation_policy.empty()) {
+    page.rule = std::max(0, st->rule - 1);
+    page.round = st->round;
+    // Escalation resumes from where the acknowledgement paused it.
+    if (was_acked) escalation = escalation_to_json(oncall::on_unacknowledged(*st, now));
+  }
+  std::string text = fmt::format("reassigned to {} ({}) by {}", u->name, u->id, actor);
+  if (u->contacts.empty()) text += "; this user has no contact methods, nobody was reached";
+  const std::string policy = inc->escalation_policy;
+  auto rec = e_.book.reassign(id, actor, text, now);
+  if (!rec.ok()) return reply(Failure{409, rec.error().message});
+  if (escalation) {
+    e_.book.set_escalation(id, policy, *escalation);
+    rec->incident.escalation = *escalation;
+  }
+  rec->outbox = e_.paging->page_messages(rec->incident, rec->new_entries.back(), page, now);
+  spdlog::info("incident #{}: reassigned to {} by {}", id, u->id, actor);
+  e_.answer_after_commit(std::move(*rec), reply);
+  if (was_acked) e_.escalate(id, now);  // re-arms the policy's next level
+}
+
+std::vector<web::Backend::UserRef> EngineBackend::users() {
+  std::vector<UserRef> out;
+  if (e_.paging)
+    for (const auto& u : e_.paging->config().users) out.push_back({u.id, u.name.empty() ? u.id : u.name});
+  return out;
 }
 
 }  // namespace vigil::app

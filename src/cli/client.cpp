@@ -202,7 +202,7 @@ int run_runbook(const ServerOptions& s, std::int64_t id, const std::string& name
 int incident_action(const ServerOptions& s, std::int64_t id, const std::string& action, const std::string& actor,
                     const std::string& text) {
   json::object body{{"actor", actor}};
-  if (!text.empty()) body[action == "notes" ? "text" : "note"] = text;
+  if (!text.empty()) body[action == "notes" ? "text" : action == "reassign" ? "user" : "note"] = text;
   auto a = call(s, "POST", fmt::format("/api/v1/incidents/{}/{}", id, action), json::serialize(body));
   if (!a.ok) {
     fmt::print(stderr, "vigil: {}\n", a.error);

@@ -31,6 +31,8 @@ int show_oncall(const ServerOptions& s, const std::string& at, const std::string
 // prints its outcome; exit 0 when it succeeded.
 int run_runbook(const ServerOptions& s, std::int64_t id, const std::string& name, const std::string& actor);
 
+// POST /api/v1/incidents/{id}/{action}; `text` is the note, the note's text (notes) or the user
+// (reassign).
 int incident_action(const ServerOptions& s, std::int64_t id, const std::string& action,
                     const std::string& actor, const std::string& text);
 

@@ -144,6 +144,12 @@ int main(int argc, char** argv) {
   add_note->add_option("text", text, "The note")->required();
   add_note->add_option("--as", actor, "Who is writing (default $USER)")->capture_default_str();
   add_server(add_note);
+  std::string reassign_user;
+  auto* reassign = app.add_subcommand("reassign", "Hand an incident to a user and page them now");
+  reassign->add_option("id", id, "Incident number")->required()->check(CLI::PositiveNumber);
+  reassign->add_option("user", reassign_user, "User id from the config")->required();
+  reassign->add_option("--as", actor, "Who is acting (default $USER)")->capture_default_str();
+  add_server(reassign);
 
   std::string oncall_at, oncall_schedule;
   auto* oncall = app.add_subcommand("oncall", "Who is on call now (or --at a time)");
@@ -198,6 +204,7 @@ int main(int argc, char** argv) {
   if (*runbook) return vigil::cli::run_runbook(server, id, runbook_name, actor);
   if (*oncall) return vigil::cli::show_oncall(server, oncall_at, oncall_schedule);
   if (*add_note) return vigil::cli::incident_action(server, id, "notes", actor, text);
+  if (*reassign) return vigil::cli::incident_action(server, id, "reassign", actor, reassign_user);
   if (*logs_analyze) return vigil::cli::logs_analyze(logs_args);
   return 2;
 }

@@ -148,6 +148,18 @@ Result<IncidentChange> IncidentBook::add_note(std::int64_t id, const std::string
   return change;
 }
 
+Result<IncidentChange> IncidentBook::reassign(std::int64_t id, const std::string& actor, const std::string& text,
+                                              Time now) {
+  Incident* inc = mutable_find(id);
+  if (!inc) return not_open(id);
+  inc->status = Status::triggered;
+  inc->acknowledged_at.reset();
+  IncidentChange change;
+  change.new_entries.push_back(append(*inc, "reassigned", actor, text, now));
+  change.incident = *inc;
+  return change;
+}
+
 IncidentChange IncidentBook::close(Incident& inc, std::string kind, std::string actor, std::string text, Time now) {
   inc.status = Status::resolved;
   inc.resolved_at = now;

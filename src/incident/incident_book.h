@@ -56,6 +56,9 @@ class IncidentBook {
                                                     const std::string& note, Time now);
   Result<IncidentChange> resolve(std::int64_t id, const std::string& actor, const std::string& note, Time now);
   Result<IncidentChange> add_note(std::int64_t id, const std::string& actor, const std::string& text, Time now);
+  // Hands the open incident to someone else ("reassigned" entry with `text`): as in PagerDuty it
+  // goes back to triggered (an acknowledgement is withdrawn) so the new assignee's ack counts.
+  Result<IncidentChange> reassign(std::int64_t id, const std::string& actor, const std::string& text, Time now);
 
   const Incident* find(std::int64_t id) const;
   const Incident* find_open(const std::string& dedup_key) const;

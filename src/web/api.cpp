@@ -138,7 +138,8 @@ std::variant<ActionBody, Response> parse_action(const Request& req, const char* 
 
 Reply<incident::Incident> reply_incident(Respond respond, int ok_status = 200) {
   return [respond = std::move(respond), ok_status](std::variant<incident::Incident, Failure> r) {
-    if (auto* f = std::get_if<Failure>(&r)) return respond(json_error(f->status, f->message, "id"));
+    if (auto* f = std::get_if<Failure>(&r))
+      return respond(json_error(f->status, f->message, f->field.empty() ? "id" : f->field));
     respond(json_ok(incident_object(std::get<incident::Incident>(r), true), ok_status));
   };
 }
@@ -253,16 +254,18 @@ class Router {
     }
     if (parts.size() != 5) return respond(json_error(404, "no such route"));
     const std::string_view action = parts[4];
-    if (action != "acknowledge" && action != "resolve" && action != "notes" && action != "escalate")
+    if (action != "acknowledge" && action != "resolve" && action != "notes" && action != "escalate" &&
+        action != "reassign")
       return respond(json_error(404, "no such route"));
     if (!post) return respond(method_not_allowed("POST"));
-    const bool is_note = action == "notes";
-    auto body = parse_action(req, is_note ? "text" : "note", is_note);
+    const bool is_note = action == "notes", is_reassign = action == "reassign";
+    auto body = parse_action(req, is_note ? "text" : is_reassign ? "user" : "note", is_note || is_reassign);
     if (auto* err = std::get_if<Response>(&body)) return respond(std::move(*err));
     auto& b = std::get<ActionBody>(body);
     if (action == "acknowledge") return b_.acknowledge(*id, b.actor, b.note, reply_incident(std::move(respond)));
     if (action == "resolve") return b_.resolve(*id, b.actor, b.note, reply_incident(std::move(respond)));
     if (action == "escalate") return b_.escalate_now(*id, b.actor, reply_incident(std::move(respond)));
+    if (is_reassign) return b_.reassign(*id, b.note, b.actor, reply_incident(std::move(respond)));
     b_.add_note(*id, b.actor, b.note, reply_incident(std::move(respond), 201));
   }
 

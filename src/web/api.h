@@ -55,6 +55,7 @@ struct HistoryBucket {
 struct Failure {
   int status = 400;
   std::string message;
+  std::string field;  // the request field at fault; "" means the incident id
 };
 template <typename T>
 using Reply = std::function<void(std::variant<T, Failure>)>;
@@ -103,6 +104,18 @@ class Backend {
   virtual void escalate_now(std::int64_t id, std::string actor, Reply<incident::Incident> reply) {
     reply(Failure{501, "escalation is not available"});
   }
+  // Hands the open incident to `user` (a config user id) and pages them now through their contact
+  // methods; it goes back to triggered so their acknowledgement counts, and an escalation policy
+  // carries on from its current level (404 unknown incident, 409 resolved, 400 unknown user).
+  virtual void reassign(std::int64_t id, std::string user, std::string actor, Reply<incident::Incident> reply) {
+    reply(Failure{501, "reassigning is not available"});
+  }
+  // The configured users (id, display name), for the UI's reassign form.
+  struct UserRef {
+    std::string id;
+    std::string name;
+  };
+  virtual std::vector<UserRef> users() { return {}; }
 };
 
 Handler make_api(Backend& backend);

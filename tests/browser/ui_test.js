@@ -133,6 +133,13 @@ async function main() {
     await page.locator("#timeline .tl-paged", { hasText: "rule 2" }).first().waitFor();  // user:alice, now
     await page.getByRole("button", { name: "Acknowledge" }).click();
     await page.locator("#incident-head .badge-acknowledged").waitFor();
+    // Reassign to victor: back to triggered and a "reassigned" entry; alice acknowledges again.
+    await page.getByLabel("Reassign to").selectOption("victor");
+    await page.getByRole("button", { name: "Reassign" }).click();
+    await page.locator("#timeline .tl-reassigned", { hasText: "reassigned to Victor Viewer (victor) by alice" }).first().waitFor();
+    await page.locator("#incident-head .badge-triggered").waitFor();
+    await page.getByRole("button", { name: "Acknowledge" }).click();
+    await page.locator("#incident-head .badge-acknowledged").waitFor();
     await stack.send("start-nginx");  // fixed: the check passes again, no new incident opens
     await page.getByLabel("Resolution note").fill("Restarted nginx; login page back.");
     await page.getByRole("button", { name: "Resolve" }).click();

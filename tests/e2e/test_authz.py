@@ -50,6 +50,8 @@ ROUTES = [
     ("POST", "/api/v1/incidents/1/notes", "responder"),
     ("POST", "/api/v1/incidents/1/runbooks/restart", "responder"),
     ("POST", "/api/v1/incidents/1/escalate", "responder"),
+    ("POST", "/api/v1/incidents/1/reassign", "responder"),
+    ("POST", "/incidents/1/reassign", "responder"),
     ("GET", "/api/v1/stream", "viewer"),
     ("GET", "/api/v1/oncall", "viewer"),
     ("GET", "/api/v1/schedules", "viewer"),

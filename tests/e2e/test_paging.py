@@ -1,6 +1,7 @@
 """On-call end to end: a real nginx goes down, vigil pages whoever the schedule says is on call,
 escalates to the next rule when nobody acknowledges, stops when the page's signed link is
-used, continues an escalation across kill -9 without re-paging, and answers who is on call."""
+used, pages the new assignee when an incident is reassigned, continues an escalation across
+kill -9 without re-paging, and answers who is on call."""
 import time
 import urllib.error
 import urllib.request
@@ -104,8 +105,33 @@ def test_page_escalate_ack_by_link_and_restart():
             assert code == 403, "a tampered link is refused"
             time.sleep(ESCALATE_AFTER + 2)
             assert pages_for(bob, inc2["id"]) == [], "acknowledged: no escalation to bob"
+
+            # 2b. Alice reassigns it to bob: back to triggered, bob is paged now with his own links.
+            code, err = vigil.post(f"/api/v1/incidents/{inc2['id']}/reassign", {"user": "nobody"})
+            assert code == 400 and err["field"] == "user", err
+            code, err = vigil.post("/api/v1/incidents/999/reassign", {"user": "bob"})
+            assert code == 404, err
+            code, re2 = vigil.post(f"/api/v1/incidents/{inc2['id']}/reassign", {"user": "bob", "actor": "alice"})
+            assert code == 200 and re2["status"] == "triggered", re2
+            assert re2["timeline"][-1]["kind"] == "reassigned"
+            assert re2["timeline"][-1]["text"] == "reassigned to Bob (bob) by alice", re2["timeline"][-1]
+            bob_page = wait_until(lambda: pages_for(bob, inc2["id"]), 10, "bob paged on reassign")[0]["body"]
+            assert bob_page["page"]["user"] == "bob" and bob_page["id"].startswith(f"vigil-{inc2['id']}-")
+            code, html = http("POST", bob_page["links"]["acknowledge"])
+            assert code == 200, html
+            _, now2 = kinds(vigil, inc2["id"])
+            assert now2["status"] == "acknowledged" and now2["timeline"][-1]["kind"] in ("acknowledged", "notified")
+            assert [e for e in now2["timeline"] if e["kind"] == "acknowledged"][-1]["actor"] == "bob"
+            # The CLI hands it back to alice, who is paged again.
+            out = vigil.cli("reassign", str(inc2["id"]), "alice", "--as", "bob")
+            assert out.returncode == 0, out
+            wait_until(lambda: len(pages_for(alice, inc2["id"])) == 2, 10, "alice paged on reassign")
+            k, _ = kinds(vigil, inc2["id"])
+            assert k.count("reassigned") == 2, k
             nginx.start()
             wait_until(lambda: vigil.incidents("open") == [], 10, "resolve #2")
+            code, err = vigil.post(f"/api/v1/incidents/{inc2['id']}/reassign", {"user": "bob"})
+            assert code == 409, err
 
             # 3. kill -9 between rule 1 and rule 2: after restart bob is paged, alice not again.
             nginx.stop()

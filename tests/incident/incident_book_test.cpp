@@ -101,6 +101,32 @@ TEST(IncidentBook, AcknowledgeThenResolveByHand) {
   EXPECT_EQ(book.resolve(99, "alice", "", at(8)).error().message, "incident #99 is not open");
 }
 
+TEST(IncidentBook, ReassignWithdrawsTheAcknowledgement) {
+  IncidentBook book;
+  book.apply(firing("login", at(0), at(1)), at(1));
+  ASSERT_TRUE(book.acknowledge(1, "alice", "looking", at(4)).ok());
+  auto r = book.reassign(1, "alice", "reassigned to Bob (bob) by alice", at(6));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->incident.status, Status::triggered);
+  EXPECT_FALSE(r->incident.acknowledged_at);
+  ASSERT_EQ(r->new_entries.size(), 1u);
+  EXPECT_EQ(r->new_entries[0].kind, "reassigned");
+  EXPECT_EQ(r->new_entries[0].actor, "alice");
+  EXPECT_EQ(r->new_entries[0].seq, 3);
+  EXPECT_EQ(r->new_entries[0].at, at(6));
+  EXPECT_EQ(book.find(1)->status, Status::triggered);
+  // The new assignee's acknowledgement counts again.
+  auto ack = book.acknowledge(1, "bob", "", at(7));
+  ASSERT_TRUE(ack.ok());
+  ASSERT_TRUE(ack->has_value());
+  EXPECT_EQ((*ack)->incident.acknowledged_at, at(7));
+  // A triggered incident stays triggered; a resolved one cannot be reassigned.
+  ASSERT_TRUE(book.reassign(1, "bob", "back to alice", at(8)).ok());
+  EXPECT_EQ(book.find(1)->status, Status::triggered);
+  ASSERT_TRUE(book.resolve(1, "bob", "", at(9)).ok());
+  EXPECT_EQ(book.reassign(1, "bob", "x", at(10)).error().message, "incident #1 is not open");
+}
+
 TEST(IncidentBook, NumbersContinueAfterRestoreAndAreNeverReused) {
   Incident open;
   open.id = 7;

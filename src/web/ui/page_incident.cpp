@@ -1,5 +1,5 @@
 // GET /incidents/{id} — the incident as a responder needs it at 3 a.m.: state and actions at
-// the top (acknowledge, escalate, resolve with a note, add a note, run a runbook), then the
+// the top (acknowledge, escalate, resolve with a note, add a note, run a runbook, reassign), then the
 // metrics chart, then the live timeline with evidence folded open on demand.
 #include "postmortem/chart.h"
 #include "web/ui/layout.h"
@@ -39,8 +39,9 @@ postmortem::ChartSpec chart_spec(const incident::Incident& inc, const std::vecto
   }
   spec.panels = {std::move(avail), std::move(latency)};
   for (const auto& e : inc.timeline)
-    if (e.kind == "acknowledged" || e.kind == "resolved" || e.kind == "runbook" || e.kind == "paged")
-      spec.markers.push_back({e.at, e.kind == "paged" ? "paged" : e.kind});
+    if (e.kind == "acknowledged" || e.kind == "resolved" || e.kind == "runbook" || e.kind == "paged" ||
+        e.kind == "reassigned")
+      spec.markers.push_back({e.at, e.kind});
   return spec;
 }
 
@@ -68,7 +69,8 @@ void timeline(Html& h, const incident::Incident& inc) {
   h.close("ol").close("section");
 }
 
-void actions(Html& h, const Request& req, const incident::Incident& inc, const ServiceStatus* svc) {
+void actions(Html& h, const Request& req, const incident::Incident& inc, const ServiceStatus* svc,
+             const std::vector<Backend::UserRef>& users) {
   const std::string base = "/incidents/" + std::to_string(inc.id);
   h.open("section", {{"class", "actions"}, {"aria-labelledby", "act-h"}});
   h.leaf("h2", {{"id", "act-h"}, {"class", "visually-hidden"}}, "Actions");
@@ -96,6 +98,16 @@ void actions(Html& h, const Request& req, const incident::Incident& inc, const S
       h.leaf("button", {{"type", "submit"}}, "Run runbook");
       h.close("form");
     }
+    if (!users.empty()) {
+      h.open("form", {{"method", "post"}, {"action", base + "/reassign"}, {"class", "stack"}});
+      csrf_field(h, req);
+      h.leaf("label", {{"for", "reassign-user"}}, "Reassign to");
+      h.open("select", {{"id", "reassign-user"}, {"name", "user"}});
+      for (const auto& u : users) h.leaf("option", {{"value", u.id}}, u.name == u.id ? u.id : u.name + " (" + u.id + ")");
+      h.close("select");
+      h.leaf("button", {{"type", "submit"}}, "Reassign");
+      h.close("form");
+    }
   }
   h.open("form", {{"method", "post"}, {"action", base + "/notes"}, {"class", "stack"}});
   csrf_field(h, req);
@@ -107,7 +119,8 @@ void actions(Html& h, const Request& req, const incident::Incident& inc, const S
 }
 
 void render(const Request& req, const incident::Incident& inc, const ServiceStatus* svc,
-            const std::vector<store::ResultRow>& rows, Time from, Time to, Respond respond) {
+            const std::vector<Backend::UserRef>& users, const std::vector<store::ResultRow>& rows, Time from,
+            Time to, Respond respond) {
   Html h;
   h.open("nav", {{"class", "crumbs"}, {"aria-label", "Breadcrumb"}}).leaf("a", {{"href", "/incidents"}}, "Incidents").close("nav");
   h.open("div", {{"id", "incident-head"}, {"data-live-region", ""}});
@@ -135,7 +148,7 @@ void render(const Request& req, const incident::Incident& inc, const ServiceStat
   h.close("dl");
   h.close("div");
   h.open("div", {{"id", "incident-actions"}, {"data-live-region", ""}});
-  actions(h, req, inc, svc);
+  actions(h, req, inc, svc, users);
   h.close("div");
   h.open("p").leaf("a", {{"href", "/incidents/" + std::to_string(inc.id) + "/postmortem"}}, "Postmortem").close("p");
   h.open("section", {{"class", "chart"}, {"aria-labelledby", "chart-h"}});
@@ -166,13 +179,14 @@ void incident_page(Deps& d, Request req, std::int64_t id, Respond respond) {
       for (const auto& c : s.checks) checks.push_back(s.name + "/" + c.name);
       *svc = std::move(s);
     }
+    auto users = std::make_shared<std::vector<Backend::UserRef>>(d.backend.users());
     const Time to = std::min(now_ms(), inc->resolved_at.value_or(now_ms()) + std::chrono::minutes(15));
     const Time from = inc->started_at - std::chrono::minutes(30);
     d.backend.results(std::move(checks), from, to,
-                      [req, inc, svc, from, to, respond](std::variant<std::vector<store::ResultRow>, Failure> rr) {
+                      [req, inc, svc, users, from, to, respond](std::variant<std::vector<store::ResultRow>, Failure> rr) {
                         std::vector<store::ResultRow> rows;
                         if (auto* v = std::get_if<0>(&rr)) rows = std::move(*v);
-                        render(req, *inc, svc->has_value() ? &**svc : nullptr, rows, from, to, respond);
+                        render(req, *inc, svc->has_value() ? &**svc : nullptr, *users, rows, from, to, respond);
                       });
   });
 }

@@ -22,7 +22,7 @@ void postmortem_page(Deps& d, Request req, std::int64_t id, Respond respond);   
 void reports_page(Deps& d, Request req, Respond respond);                             // GET /reports
 void status_page(Deps& d, Request req, Respond respond);                              // GET /status
 
-// POST /incidents/{id}/<action>: acknowledge, resolve, notes, escalate, runbooks/<name>,
+// POST /incidents/{id}/<action>: acknowledge, resolve, notes, escalate, reassign, runbooks/<name>,
 // postmortem/sections/<key>, action-items; then 303 back to the page.
 void incident_form(Deps& d, Request req, std::int64_t id, std::string action, Respond respond);
 
