@@ -122,7 +122,8 @@ void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> the
   }
   const bool triggered = has_entry(change, "triggered");
   std::string service = triggered ? inc.service : std::string();
-  if (resolved && postmortems) then = postmortems->after_commit(id, std::move(then));  // README on disk
+  if (resolved && postmortems && inc.resolved_at)  // README on disk
+    then = postmortems->after_commit(id, *inc.resolved_at - inc.started_at, std::move(then));
   persist(std::move(change), std::move(then));
   if (plan_now) escalate(id, now);
   if (triggered) respond_to_trigger(id, service);

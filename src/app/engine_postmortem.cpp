@@ -50,7 +50,7 @@ std::optional<Failure> check_incident(store::Store& store, std::int64_t incident
 }  // namespace
 
 Postmortems::Postmortems(asio::io_context& io, store::Store& store, ConfigSource config)
-    : io_(io), store_(store), config_(std::move(config)), report_timer_(io) {}
+    : io_(io), store_(store), config_(std::move(config)), report_timer_(io), report_soon_timer_(io) {}
 
 Postmortems::~Postmortems() { stop(); }
 
@@ -59,6 +59,7 @@ void Postmortems::start() { schedule_report(); }
 void Postmortems::stop() {
   stopped_ = true;
   report_timer_.cancel();
+  report_soon_timer_.cancel();
 }
 
 template <typename T>
@@ -73,13 +74,13 @@ void Postmortems::run(web::Reply<T> reply, std::function<std::variant<T, Failure
 
 // ---- the README on disk --------------------------------------------------------------------
 
-std::function<void(Status)> Postmortems::after_commit(std::int64_t id, std::function<void(Status)> then) {
-  return [this, alive = std::weak_ptr<bool>(alive_), id, then = std::move(then)](Status st) {
+std::function<void(Status)> Postmortems::after_commit(std::int64_t id, Duration lasted, std::function<void(Status)> then) {
+  return [this, alive = std::weak_ptr<bool>(alive_), id, lasted, then = std::move(then)](Status st) {
     const bool ok = st.ok();
     if (then) then(std::move(st));
     if (!ok || !alive.lock()) return;
-    refresh(id);
-    compute_report();  // an incident ended: MTTR and availability moved
+    if (auto cfg = config_(); cfg && lasted >= cfg->postmortems.min_duration) refresh(id);
+    report_soon();  // an incident ended: MTTR and availability moved
   };
 }
 
@@ -88,7 +89,14 @@ void Postmortems::refresh(std::int64_t id) {
   if (stopped_ || !cfg || !cfg->postmortems.write_on_resolve) return;
   {
     std::lock_guard lock(mu_);
-    if (!queued_.insert(id).second) return;  // the queued rewrite will see this change too
+    if (queued_.count(id)) return;  // the queued rewrite will see this change too
+    if (queued_.size() >= kMaxQueued) {
+      if (skipped_++ % 1000 == 0)
+        spdlog::warn("postmortem #{}: README not rewritten: {} rewrites already waiting ({} skipped so far); "
+                     "`vigil postmortem {} -o DIR` writes it on demand", id, queued_.size(), skipped_, id);
+      return;
+    }
+    queued_.insert(id);
   }
   worker_.post([this, cfg, id] {
     {
@@ -277,10 +285,25 @@ void Postmortems::schedule_report() {
   });
 }
 
+void Postmortems::report_soon() {
+  constexpr auto kReportMinGap = std::chrono::seconds(10);
+  if (stopped_ || report_soon_armed_) return;
+  const auto since = std::chrono::steady_clock::now() - last_report_;
+  if (since >= kReportMinGap) return compute_report();
+  report_soon_armed_ = true;
+  report_soon_timer_.expires_after(kReportMinGap - since);
+  report_soon_timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+    if (ec || !alive.lock()) return;
+    report_soon_armed_ = false;
+    compute_report();
+  });
+}
+
 void Postmortems::compute_report() {
   auto cfg = config_();
   if (stopped_ || !cfg || report_running_) return;
   report_running_ = true;
+  last_report_ = std::chrono::steady_clock::now();
   worker_.post([this, cfg, alive = std::weak_ptr<bool>(alive_)] {
     const Time now = now_ms();
     auto r = build(store_, *cfg, now - cfg->postmortems.report_window, now);
@@ -297,10 +320,15 @@ void Postmortems::compute_report() {
 
 void Postmortems::render_metrics(MetricsText& m) {
   std::optional<postmortem::Report> r;
+  std::uint64_t skipped = 0;
   {
     std::lock_guard lock(mu_);
     r = report_;
+    skipped = skipped_;
   }
+  m.family("vigil_postmortems_skipped_total", "counter",
+           "README rewrites skipped because too many were waiting (an alert storm); written on demand instead.");
+  m.sample("vigil_postmortems_skipped_total", {}, static_cast<double>(skipped));
   if (!r) return;  // not computed yet: absent rather than a misleading 0
   auto per_service = [&](const char* name, const char* help, auto value_of) {
     m.family(name, "gauge", help);

@@ -29,11 +29,15 @@ class Postmortems final : public web::PostmortemBackend {
   // Computes the report metrics now and every minute after.
   void start();
   void stop();
-  // Wraps a commit's continuation of a change to a resolved incident: once committed, its
-  // README is (re)written when postmortems.write_on_resolve, and the report metrics recomputed.
-  std::function<void(Status)> after_commit(std::int64_t incident_id, std::function<void(Status)> then);
-  // Queues (once per incident at a time) the rewrite of an incident's README.
+  // Wraps a commit's continuation of a change to a resolved incident that `lasted` this long:
+  // once committed, its README is (re)written when postmortems.write_on_resolve and it lasted at
+  // least postmortems.min_duration, and the report metrics are recomputed soon.
+  std::function<void(Status)> after_commit(std::int64_t incident_id, Duration lasted, std::function<void(Status)> then);
+  // Queues (once per incident at a time) the rewrite of an incident's README. At most
+  // kMaxQueued wait: past that a rewrite is skipped and counted (vigil_postmortems_skipped_total)
+  // rather than letting a storm of resolutions queue work without bound.
   void refresh(std::int64_t incident_id);
+  static constexpr std::size_t kMaxQueued = 64;
   // vigil_report_* over postmortems.report_window, from the last computed report.
   void render_metrics(MetricsText& m);
 
@@ -54,17 +58,24 @@ class Postmortems final : public web::PostmortemBackend {
   void write_readme(const config::Config& cfg, std::int64_t id);
   void schedule_report();  // compute_report now and every minute
   void compute_report();   // unless one is being computed
+  // compute_report, but at most once per kReportMinGap: resolutions in a burst share one
+  // computation (it reads every incident of the window from the store).
+  void report_soon();
 
   boost::asio::io_context& io_;
   store::Store& store_;
   ConfigSource config_;
   boost::asio::steady_timer report_timer_;
+  boost::asio::steady_timer report_soon_timer_;
+  bool report_soon_armed_ = false;                   // loop only
+  std::chrono::steady_clock::time_point last_report_{};  // loop only: when compute_report last started
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // loop-side answers check it
   bool stopped_ = false;
 
   std::mutex mu_;                 // guards the two below (loop and worker)
   std::set<std::int64_t> queued_;  // READMEs waiting to be rewritten
   std::optional<postmortem::Report> report_;
+  std::uint64_t skipped_ = 0;  // rewrites not queued because kMaxQueued were waiting
   bool report_running_ = false;   // loop only
 
   BlockingWorker worker_;  // last: joins first, while everything above still exists

@@ -235,6 +235,9 @@ struct ChannelConfig {
 struct PostmortemConfig {
   std::string dir = "data/postmortems";  // <dir>/<incident id>/README.md + images/
   bool write_on_resolve = true;          // write the draft when an incident resolves
+  // Incidents shorter than this (started → resolved) get no README on disk: a blip, or an alert
+  // storm's trigger/resolve pairs, is not worth a file each. The API and CLI still draft them.
+  Duration min_duration = std::chrono::minutes(1);
   std::string time_zone = "UTC";         // times in reports, e.g. "14:05 (UTC)"
   Duration report_window = std::chrono::hours(24 * 30);  // the window of the vigil_report_* metrics
 };

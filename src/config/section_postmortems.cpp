@@ -5,7 +5,7 @@
 namespace vigil::config::detail {
 
 void read_postmortems(Context& ctx, const Field& f, PostmortemConfig& out) {
-  MapView m(ctx, f, {"dir", "write_on_resolve", "time_zone", "report_window"});
+  MapView m(ctx, f, {"dir", "write_on_resolve", "min_duration", "time_zone", "report_window"});
   if (const Field* v = m.get("dir")) {
     if (auto s = read_string(ctx, *v)) {
       if (s->empty()) ctx.error(*v, "must not be empty");
@@ -14,6 +14,9 @@ void read_postmortems(Context& ctx, const Field& f, PostmortemConfig& out) {
   }
   if (const Field* v = m.get("write_on_resolve")) {
     if (auto b = read_bool(ctx, *v)) out.write_on_resolve = *b;
+  }
+  if (const Field* v = m.get("min_duration")) {
+    if (auto d = read_duration(ctx, *v, /*allow_zero=*/true)) out.min_duration = *d;
   }
   if (const Field* v = m.get("time_zone")) {
     if (auto s = read_string(ctx, *v)) {

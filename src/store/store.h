@@ -124,7 +124,8 @@ class Store {
   // Highest incident id ever assigned (0 if none).
   virtual Result<std::int64_t> max_incident_id() = 0;
   // Incidents whose [started_at, resolved_at or now] overlaps [from, to), with timelines, oldest
-  // first (reports: MTTA, MTTR, pages).
+  // first (reports: MTTA, MTTR, pages). Read in pages that other calls interleave with, so it is
+  // not one snapshot: an incident resolved meanwhile may show either state.
   virtual Result<std::vector<incident::Incident>> incidents_between(Time from, Time to) = 0;
 
   // Postmortems (one per incident) and their action items.

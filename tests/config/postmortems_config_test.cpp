@@ -25,12 +25,14 @@ TEST(PostmortemsConfig, DefaultsWhenAbsent) {
   EXPECT_TRUE(r.config->postmortems.write_on_resolve);
   EXPECT_EQ(r.config->postmortems.time_zone, "UTC");
   EXPECT_EQ(r.config->postmortems.report_window, std::chrono::hours(24 * 30));
+  EXPECT_EQ(r.config->postmortems.min_duration, std::chrono::minutes(1));
 }
 
 TEST(PostmortemsConfig, ReadsEveryKey) {
   auto r = load_config_text(R"(postmortems:
   dir: /var/lib/vigil/postmortems
   write_on_resolve: false
+  min_duration: 5m
   time_zone: Africa/Lagos
   report_window: 7d
 )" + std::string(kPolicy),
@@ -38,6 +40,7 @@ TEST(PostmortemsConfig, ReadsEveryKey) {
   ASSERT_TRUE(r.config) << (r.errors.empty() ? "" : to_string(r.errors[0]));
   EXPECT_EQ(r.config->postmortems.dir, "/var/lib/vigil/postmortems");
   EXPECT_FALSE(r.config->postmortems.write_on_resolve);
+  EXPECT_EQ(r.config->postmortems.min_duration, std::chrono::minutes(5));
   EXPECT_EQ(r.config->postmortems.time_zone, "Africa/Lagos");
   EXPECT_EQ(r.config->postmortems.report_window, std::chrono::hours(24 * 7));
   ASSERT_EQ(r.config->escalation_policies.size(), 1u);

@@ -19,7 +19,7 @@ CONFIG = """
 server: {{ listen: 127.0.0.1:{{PORT}} }}
 store: {{ sqlite: "{{DIR}}/vigil.db" }}
 defaults: {{ interval: 1s, timeout: 1s, failure_threshold: 2, success_threshold: 2 }}
-postmortems: {{ dir: "{{DIR}}/postmortems", time_zone: UTC }}
+postmortems: {{ dir: "{{DIR}}/postmortems", min_duration: 0s, time_zone: UTC }}
 users:
   - {{ id: alice, name: Alice Ops, contacts: [{{ type: webhook, url: "{hook}" }}] }}
 escalation_policies:

@@ -200,5 +200,16 @@ TEST_F(PostmortemStoreTest, IncidentsBetweenOverlapTheWindowWithTimelines) {
   EXPECT_EQ((*edge)[0].id, 1);
 }
 
+TEST_F(PostmortemStoreTest, IncidentsBetweenReadsEveryPageInOrder) {
+  // More than one page (1,000), with ties on started_at so the (started_at, id) key matters.
+  for (int i = 1; i <= 2500; ++i) add_incident(i, 10000 + (i / 3) * 10, 10000 + (i / 3) * 10 + 5);
+  add_incident(2501, 50000, 50005);  // after the window
+  auto r = store_->incidents_between(t(0), t(40000));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 2500u);
+  for (int i = 0; i < 2500; ++i) ASSERT_EQ((*r)[i].id, i + 1) << "at " << i;
+  EXPECT_EQ(r->back().timeline.size(), 1u);
+}
+
 }  // namespace
 }  // namespace vigil::store

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 
 #include "store/sqlite/checkpointer.h"
@@ -458,23 +459,32 @@ Result<std::int64_t> SqliteStore::max_incident_id() {
 }
 
 Result<std::vector<Incident>> SqliteStore::incidents_between(Time from, Time to) {
-  std::lock_guard lock(mu_);
+  // Read in pages, the mutex released in between: a 30-day report over an alert storm's
+  // hundreds of thousands of incidents must not hold up group commits for seconds.
+  constexpr int kPage = 1000;
   std::vector<Incident> out;
-  {
+  for (;;) {
+    std::lock_guard lock(mu_);
+    const bool first = out.empty();
     // Open incidents (no resolved_at) last until now, so they overlap any window after they started.
     auto st = db_->prepare(fmt::format(
         "SELECT {} FROM incidents WHERE started_at_ms < ?2 AND (resolved_at_ms IS NULL OR resolved_at_ms >= ?1) "
-        "ORDER BY started_at_ms, id",
-        kIncidentColumns));
+        "AND (started_at_ms, id) > (?3, ?4) "  // the keyset: a range of incidents_started (rowid included)
+        "ORDER BY started_at_ms, id LIMIT {}",
+        kIncidentColumns, kPage));
     if (!st.ok()) return st.error();
     st->bind_int(1, ms(from)).bind_int(2, ms(to));
+    st->bind_int(3, first ? std::numeric_limits<std::int64_t>::min() : ms(out.back().started_at))
+        .bind_int(4, first ? 0 : out.back().id);
     auto rows = read_incidents(*st);
     if (!rows.ok()) return with_context("incidents between", rows.error());
-    out = std::move(*rows);
+    const std::size_t got = rows->size();
+    for (Incident& in : *rows) {
+      if (auto s = load_timeline(in); !s.ok()) return with_context("incidents between", s.error());
+      out.push_back(std::move(in));
+    }
+    if (got < static_cast<std::size_t>(kPage)) return out;
   }
-  for (Incident& in : out)
-    if (auto s = load_timeline(in); !s.ok()) return with_context("incidents between", s.error());
-  return out;
 }
 // ---------------------------------------------------------------------------------- outbox
 
