@@ -125,8 +125,10 @@ class Store {
   virtual Result<std::int64_t> max_incident_id() = 0;
   // Incidents whose [started_at, resolved_at or now] overlaps [from, to), with timelines, oldest
   // first (reports: MTTA, MTTR, pages). Read in pages that other calls interleave with, so it is
-  // not one snapshot: an incident resolved meanwhile may show either state.
-  virtual Result<std::vector<incident::Incident>> incidents_between(Time from, Time to) = 0;
+  // not one snapshot: an incident resolved meanwhile may show either state. `only_kind` set: the
+  // timelines hold only entries of that kind (a report needs only "paged": far less to read).
+  virtual Result<std::vector<incident::Incident>> incidents_between(Time from, Time to,
+                                                                    const std::string& only_kind = "") = 0;
 
   // Postmortems (one per incident) and their action items.
   virtual Result<std::optional<StoredPostmortem>> get_postmortem(std::int64_t incident_id) = 0;

@@ -209,6 +209,14 @@ TEST_F(PostmortemStoreTest, IncidentsBetweenReadsEveryPageInOrder) {
   ASSERT_EQ(r->size(), 2500u);
   for (int i = 0; i < 2500; ++i) ASSERT_EQ((*r)[i].id, i + 1) << "at " << i;
   EXPECT_EQ(r->back().timeline.size(), 1u);
+  auto paged = store_->incidents_between(t(0), t(40000), "paged");  // only that kind: none here
+  ASSERT_TRUE(paged.ok()) << paged.error().message;
+  ASSERT_EQ(paged->size(), 2500u);
+  EXPECT_TRUE(paged->front().timeline.empty());
+  auto triggered = store_->incidents_between(t(0), t(40000), "triggered");
+  ASSERT_EQ(triggered->size(), 2500u);
+  for (const auto& in : *triggered) ASSERT_EQ(in.timeline.size(), 1u) << in.id;
+  EXPECT_EQ((*triggered)[1234].timeline[0].kind, "triggered");
 }
 
 }  // namespace
