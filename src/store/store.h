@@ -126,9 +126,10 @@ class Store {
   // Incidents whose [started_at, resolved_at or now] overlaps [from, to), with timelines, oldest
   // first (reports: MTTA, MTTR, pages). Read in pages that other calls interleave with, so it is
   // not one snapshot: an incident resolved meanwhile may show either state. `only_kind` set: the
-  // timelines hold only entries of that kind (a report needs only "paged": far less to read).
-  virtual Result<std::vector<incident::Incident>> incidents_between(Time from, Time to,
-                                                                    const std::string& only_kind = "") = 0;
+  // timelines hold only entries of that kind (a report needs only "paged": far less to read);
+  // set to "" they hold none (uptime needs only the times).
+  virtual Result<std::vector<incident::Incident>> incidents_between(
+      Time from, Time to, const std::optional<std::string>& only_kind = std::nullopt) = 0;
 
   // Postmortems (one per incident) and their action items.
   virtual Result<std::optional<StoredPostmortem>> get_postmortem(std::int64_t incident_id) = 0;

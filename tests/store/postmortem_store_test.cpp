@@ -217,6 +217,9 @@ TEST_F(PostmortemStoreTest, IncidentsBetweenReadsEveryPageInOrder) {
   ASSERT_EQ(triggered->size(), 2500u);
   for (const auto& in : *triggered) ASSERT_EQ(in.timeline.size(), 1u) << in.id;
   EXPECT_EQ((*triggered)[1234].timeline[0].kind, "triggered");
+  auto times_only = store_->incidents_between(t(0), t(40000), "");
+  ASSERT_EQ(times_only->size(), 2500u);
+  for (const auto& in : *times_only) ASSERT_TRUE(in.timeline.empty()) << in.id;
 }
 
 }  // namespace

@@ -459,7 +459,8 @@ Result<std::int64_t> SqliteStore::max_incident_id() {
   return *row ? st->col_int(0) : 0;
 }
 
-Result<std::vector<Incident>> SqliteStore::incidents_between(Time from, Time to, const std::string& only_kind) {
+Result<std::vector<Incident>> SqliteStore::incidents_between(Time from, Time to,
+                                                             const std::optional<std::string>& only_kind) {
   // Read in pages, the mutex released in between: a 30-day report over an alert storm's
   // hundreds of thousands of incidents must not hold up group commits for seconds.
   constexpr int kPage = 1000;
@@ -480,10 +481,10 @@ Result<std::vector<Incident>> SqliteStore::incidents_between(Time from, Time to,
     auto rows = read_incidents(*st);
     if (!rows.ok()) return with_context("incidents between", rows.error());
     const std::size_t got = rows->size();
-    if (only_kind.empty()) {
+    if (!only_kind) {
       for (Incident& in : *rows)
         if (auto s = load_timeline(in); !s.ok()) return with_context("incidents between", s.error());
-    } else if (got > 0) {
+    } else if (got > 0 && !only_kind->empty()) {
       // One range query for the page (ids of a page are close: incidents start in id order).
       std::unordered_map<std::int64_t, Incident*> by_id;
       std::int64_t lo = rows->front().id, hi = lo;
@@ -496,7 +497,7 @@ Result<std::vector<Incident>> SqliteStore::incidents_between(Time from, Time to,
           "SELECT incident_id, seq, at_ms, kind, actor, text FROM timeline "
           "WHERE incident_id BETWEEN ?1 AND ?2 AND kind = ?3 ORDER BY incident_id, seq");
       if (!tl.ok()) return tl.error();
-      tl->bind_int(1, lo).bind_int(2, hi).bind_text(3, only_kind);
+      tl->bind_int(1, lo).bind_int(2, hi).bind_text(3, *only_kind);
       for (;;) {
         auto row = tl->step();
         if (!row.ok()) return with_context("incidents between", row.error());

@@ -57,8 +57,8 @@ class SqliteStore final : public Store {
   std::vector<Status> apply_batch(const std::vector<incident::IncidentChange>& changes) override;
   Result<std::vector<ResultRow>> results_between(const std::vector<std::string>& check_ids, Time from, Time to,
                                                  int limit) override;
-  Result<std::vector<incident::Incident>> incidents_between(Time from, Time to,
-                                                            const std::string& only_kind = "") override;
+  Result<std::vector<incident::Incident>> incidents_between(
+      Time from, Time to, const std::optional<std::string>& only_kind = std::nullopt) override;
 
   // postmortem_store.cpp
   Result<std::optional<StoredPostmortem>> get_postmortem(std::int64_t incident_id) override;
