@@ -254,14 +254,17 @@ void Postmortems::delete_action_item(std::int64_t id, web::Reply<bool> reply) {
 
 namespace {
 
+// Sums and spans, not incidents: an alert storm's window is summed by the store on its reader
+// connection, so recomputing the report never holds up the Events API's commits.
 Result<postmortem::Report> build(store::Store& store, const config::Config& cfg, Time from, Time to) {
-  auto incidents = store.incidents_between(from, to, "paged");  // the report counts pages, nothing else
-  if (!incidents.ok()) return incidents.error();
-  auto items = store.list_action_items({});
-  if (!items.ok()) return items.error();
+  auto sums = store.window_sums(from, to);
+  if (!sums.ok()) return sums.error();
+  postmortem::Downtime downtime;
+  if (Status st = store.visit_spans(from, to, [&](const store::IncidentSpan& s) { downtime.add(s); }); !st.ok())
+    return st.error();
   std::vector<std::string> services;
   for (const auto& s : cfg.services) services.push_back(s.name);
-  return postmortem::build_report(services, *incidents, *items, from, to);
+  return postmortem::build_report(services, *sums, downtime, from, to);
 }
 
 }  // namespace

@@ -82,38 +82,35 @@ void EngineBackend::daily_uptime(int days, web::Reply<std::map<std::string, std:
   e_.ui_worker->post([self = e_.shared_from_this(), days, names = std::move(names), reply] {
     const Time now = now_ms();
     const Time day0 = std::chrono::floor<std::chrono::days>(now) - std::chrono::days(days - 1);
-    auto incidents = self->store->incidents_between(day0, now, "");  // times only: no timelines
     // Per service and day: the time covered by its incidents (overlaps merged by clamping to
     // what earlier incidents already covered, which is exact for the usual one-at-a-time case).
+    // Spans, read on the store's reader connection: an alert storm's incidents are never held.
     std::map<std::string, std::vector<double>> out;
     for (const auto& name : names) out[name].assign(days, 1.0);
-    if (incidents.ok()) {
-      std::map<std::string, std::vector<Duration>> down;
-      for (const auto& inc : *incidents) {
-        auto it = out.find(inc.service);
-        if (it == out.end()) continue;
-        auto& d = down[inc.service];
-        d.resize(days);
-        const Time a = std::max(inc.started_at, day0), b = std::min(inc.resolved_at.value_or(now), now);
-        for (Time t = a; t < b;) {
-          const auto day = std::chrono::floor<std::chrono::days>(t);
-          const Time end = std::min(b, Time(day + std::chrono::days(1)));
-          const auto i = static_cast<std::size_t>((day - day0) / std::chrono::days(1));
-          if (i < d.size()) d[i] = std::min<Duration>(d[i] + (end - t), std::chrono::hours(24));
-          t = end;
-        }
+    std::map<std::string, std::vector<Duration>> down;
+    const Status read = self->store->visit_spans(day0, now, [&](const store::IncidentSpan& span) {
+      if (!out.count(span.service)) return;
+      auto& d = down[span.service];
+      d.resize(days);
+      for (Time t = span.start; t < span.end;) {
+        const auto day = std::chrono::floor<std::chrono::days>(t);
+        const Time end = std::min(span.end, Time(day + std::chrono::days(1)));
+        const auto i = static_cast<std::size_t>((day - day0) / std::chrono::days(1));
+        if (i < d.size()) d[i] = std::min<Duration>(d[i] + (end - t), std::chrono::hours(24));
+        t = end;
       }
-      for (auto& [name, d] : down) {
-        auto& u = out[name];
-        for (int i = 0; i < days; ++i) {
-          // Today counts only the part of the day that has passed.
-          const Duration span = i == days - 1 ? std::max<Duration>(now - Time(day0 + std::chrono::days(i)), std::chrono::seconds(1))
-                                              : Duration(std::chrono::hours(24));
-          u[i] = std::clamp(1.0 - static_cast<double>(d[i].count()) / static_cast<double>(span.count()), 0.0, 1.0);
-        }
+    });
+    if (!read.ok()) down.clear();  // a half-read history would show a half-true page: all up, not cached
+    for (auto& [name, d] : down) {
+      auto& u = out[name];
+      for (int i = 0; i < days; ++i) {
+        // Today counts only the part of the day that has passed.
+        const Duration span = i == days - 1 ? std::max<Duration>(now - Time(day0 + std::chrono::days(i)), std::chrono::seconds(1))
+                                            : Duration(std::chrono::hours(24));
+        u[i] = std::clamp(1.0 - static_cast<double>(d[i].count()) / static_cast<double>(span.count()), 0.0, 1.0);
       }
     }
-    asio::post(self->io, [self, days, out = std::move(out), ok = incidents.ok(), reply]() mutable {
+    asio::post(self->io, [self, days, out = std::move(out), ok = read.ok(), reply]() mutable {
       if (days == 90 && ok) {
         self->ui.uptime = out;
         self->ui.uptime_at = now_ms();

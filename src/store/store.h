@@ -4,6 +4,7 @@
 // internally) and blocking: the shell calls them off its event loops.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -88,6 +89,33 @@ struct IncidentFilter {
   int limit = 500;  // newest first
 };
 
+// What a report needs of the incidents overlapping a window [from, to) — those whose
+// [started_at, resolved_at, or forever while open] meets it (resolved exactly at `from` counts) —
+// summed per service by the store, so no incident is read one by one.
+struct ServiceSums {
+  std::string service;
+  int incidents = 0;           // started in [from, to)
+  int acknowledged = 0;        // of those, acknowledged
+  Duration to_acknowledge{};   //   and their sum of acknowledged_at − detected_at
+  int resolved = 0;            // of those, resolved
+  Duration to_resolve{};       //   and their sum of resolved_at − detected_at
+  int pages = 0;               // "paged" timeline entries with at in [from, to), of every overlapping one
+  int action_items_open = 0;   // open action items of every overlapping one
+};
+
+struct WindowSums {
+  std::vector<ServiceSums> services;  // every service with an incident overlapping the window, by name
+  int action_items_open = 0;          // every open action item, tied to such an incident or not
+};
+
+// An incident's time clamped to a window: [max(started_at, from), min(resolved_at or to, to)).
+struct IncidentSpan {
+  std::string service;
+  std::string severity;
+  Time start{};
+  Time end{};
+};
+
 struct OutboxRow {
   incident::OutboxMessage message;
   int attempts = 0;  // deliveries tried so far
@@ -123,13 +151,14 @@ class Store {
   virtual Result<std::vector<incident::Incident>> open_incidents() = 0;
   // Highest incident id ever assigned (0 if none).
   virtual Result<std::int64_t> max_incident_id() = 0;
-  // Incidents whose [started_at, resolved_at or now] overlaps [from, to), with timelines, oldest
-  // first (reports: MTTA, MTTR, pages). Read in pages that other calls interleave with, so it is
-  // not one snapshot: an incident resolved meanwhile may show either state. `only_kind` set: the
-  // timelines hold only entries of that kind (a report needs only "paged": far less to read);
-  // set to "" they hold none (uptime needs only the times).
-  virtual Result<std::vector<incident::Incident>> incidents_between(
-      Time from, Time to, const std::optional<std::string>& only_kind = std::nullopt) = 0;
+  // Long reads over a window (reports, uptime). They never wait for a write in progress (on
+  // SQLite they run on a read-only connection of their own) and see one committed state.
+  // Per-service sums of the incidents overlapping [from, to) (reports: MTTA, MTTR, pages).
+  virtual Result<WindowSums> window_sums(Time from, Time to) = 0;
+  // Calls `visit` for every incident overlapping [from, to) for a positive time, with its span
+  // clamped to the window, in order of start (so overlaps merge in one pass: downtime, uptime).
+  // `visit` must not call the store.
+  virtual Status visit_spans(Time from, Time to, const std::function<void(const IncidentSpan&)>& visit) = 0;
 
   // Postmortems (one per incident) and their action items.
   virtual Result<std::optional<StoredPostmortem>> get_postmortem(std::int64_t incident_id) = 0;

@@ -1,4 +1,4 @@
-// Postmortem sections, action items, results with figures and incidents by time window.
+// Postmortem sections, action items and results with figures (report sums: report_store_test).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,9 +11,6 @@ namespace vigil::store {
 namespace {
 
 namespace fs = std::filesystem;
-using incident::Incident;
-using incident::IncidentChange;
-using incident::TimelineEntry;
 
 Time t(std::int64_t ms) { return Time{Duration{ms}}; }
 
@@ -36,23 +33,6 @@ class PostmortemStoreTest : public ::testing::Test {
     auto s = open_sqlite((dir_ / "vigil.db").string());
     EXPECT_TRUE(s.ok()) << s.error().message;
     return s.ok() ? std::move(s).value() : nullptr;
-  }
-
-  void add_incident(std::int64_t id, std::int64_t started, std::optional<std::int64_t> resolved) {
-    IncidentChange c;
-    c.incident.id = id;
-    c.incident.dedup_key = "web/login-" + std::to_string(id);
-    c.incident.service = "web";
-    c.incident.check = "login";
-    c.incident.title = "login failing";
-    c.incident.started_at = t(started);
-    c.incident.detected_at = t(started + 10);
-    if (resolved) {
-      c.incident.status = incident::Status::resolved;
-      c.incident.resolved_at = t(*resolved);
-    }
-    c.new_entries = {TimelineEntry{1, t(started + 10), "triggered", "vigil", "3 failures"}};
-    ASSERT_TRUE(store_->apply(c).ok());
   }
 
   fs::path dir_;
@@ -181,45 +161,6 @@ TEST_F(PostmortemStoreTest, ResultsKeepFiguresOnlyWhenThereAreSome) {
   ASSERT_EQ(limited->size(), 2u);
   EXPECT_EQ((*limited)[1].at, t(1000));
   EXPECT_TRUE(store_->results_between({}, t(0), t(5000), 10)->empty());
-}
-
-TEST_F(PostmortemStoreTest, IncidentsBetweenOverlapTheWindowWithTimelines) {
-  add_incident(1, 1000, 2000);      // before the window
-  add_incident(2, 4000, 6000);      // overlaps its start
-  add_incident(3, 7000, std::nullopt);  // open: lasts until now
-  add_incident(4, 9000, 9500);      // after the window
-  auto r = store_->incidents_between(t(5000), t(9000));
-  ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 2u);
-  EXPECT_EQ((*r)[0].id, 2);
-  EXPECT_EQ((*r)[1].id, 3);
-  ASSERT_EQ((*r)[0].timeline.size(), 1u);
-  EXPECT_EQ((*r)[0].timeline[0].kind, "triggered");
-  auto edge = store_->incidents_between(t(2000), t(4000));  // resolved exactly at `from` counts
-  ASSERT_EQ(edge->size(), 1u);
-  EXPECT_EQ((*edge)[0].id, 1);
-}
-
-TEST_F(PostmortemStoreTest, IncidentsBetweenReadsEveryPageInOrder) {
-  // More than one page (1,000), with ties on started_at so the (started_at, id) key matters.
-  for (int i = 1; i <= 2500; ++i) add_incident(i, 10000 + (i / 3) * 10, 10000 + (i / 3) * 10 + 5);
-  add_incident(2501, 50000, 50005);  // after the window
-  auto r = store_->incidents_between(t(0), t(40000));
-  ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 2500u);
-  for (int i = 0; i < 2500; ++i) ASSERT_EQ((*r)[i].id, i + 1) << "at " << i;
-  EXPECT_EQ(r->back().timeline.size(), 1u);
-  auto paged = store_->incidents_between(t(0), t(40000), "paged");  // only that kind: none here
-  ASSERT_TRUE(paged.ok()) << paged.error().message;
-  ASSERT_EQ(paged->size(), 2500u);
-  EXPECT_TRUE(paged->front().timeline.empty());
-  auto triggered = store_->incidents_between(t(0), t(40000), "triggered");
-  ASSERT_EQ(triggered->size(), 2500u);
-  for (const auto& in : *triggered) ASSERT_EQ(in.timeline.size(), 1u) << in.id;
-  EXPECT_EQ((*triggered)[1234].timeline[0].kind, "triggered");
-  auto times_only = store_->incidents_between(t(0), t(40000), "");
-  ASSERT_EQ(times_only->size(), 2500u);
-  for (const auto& in : *times_only) ASSERT_TRUE(in.timeline.empty()) << in.id;
 }
 
 }  // namespace

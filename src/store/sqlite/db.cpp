@@ -115,11 +115,10 @@ Db::~Db() {
   sqlite3_close_v2(db_);
 }
 
-Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_timeout_ms) {
+Result<std::unique_ptr<Db>> Db::connect(const std::string& path, int flags, int busy_timeout_ms) {
   sqlite3* raw = nullptr;
   // NOMUTEX: SQLite's own per-connection mutex is redundant, SqliteStore serialises calls.
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close_v2(raw);
@@ -128,6 +127,27 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_timeout_m
   std::unique_ptr<Db> db(new Db(raw, path));
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
+  return db;
+}
+
+Result<std::unique_ptr<Db>> Db::open_reader(const std::string& path, int busy_timeout_ms) {
+  // No journal or synchronous settings: a reader writes nothing, and WAL mode is a property of
+  // the file, set by the writer's open().
+  auto db = connect(path, SQLITE_OPEN_READONLY, busy_timeout_ms);
+  if (!db.ok()) return db.error();
+  auto st = (*db)->prepare("PRAGMA journal_mode");
+  if (!st.ok()) return st.error();
+  auto row = st->step();
+  if (!row.ok()) return Error{fmt::format("{}: reader: {}", path, row.error().message), path};
+  // Outside WAL a reader would block the writer (and wait for it): not worth having.
+  if (!*row || st->col_text(0) != "wal") return Error{fmt::format("{}: reader: not in WAL mode", path), path};
+  return db;
+}
+
+Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_timeout_ms) {
+  auto opened = connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, busy_timeout_ms);
+  if (!opened.ok()) return opened.error();
+  std::unique_ptr<Db> db = std::move(*opened);
 
   // journal_mode answers with the mode in effect; an in-memory database stays "memory".
   {
@@ -207,6 +227,19 @@ Txn::~Txn() {
   // Some errors (SQLITE_FULL, IOERR, NOMEM) already rolled the transaction back.
   if (!active_ || db_.autocommit()) return;
   if (auto st = db_.prepare("ROLLBACK"); st.ok()) (void)st->run();
+}
+
+// ------------------------------------------------------------------------------------- ReadTxn
+
+Status ReadTxn::begin() {
+  // BEGIN (deferred) takes the snapshot at the first read and never a write lock.
+  if (auto s = db_.exec("BEGIN"); !s.ok()) return s;
+  active_ = true;
+  return Status::Ok();
+}
+
+ReadTxn::~ReadTxn() {
+  if (active_ && !db_.autocommit()) (void)db_.exec("COMMIT");
 }
 
 }  // namespace vigil::store::sqlite

@@ -65,6 +65,9 @@ class Db {
   // Opens (creating if needed) the database file and applies the connection settings: WAL
   // journal, synchronous=FULL, foreign_keys=ON, busy_timeout.
   static Result<std::unique_ptr<Db>> open(const std::string& path, int busy_timeout_ms);
+  // A read-only connection to a WAL database that open() has already set up (in this process or
+  // another). In WAL mode its reads see the last commit and never wait for a writer.
+  static Result<std::unique_ptr<Db>> open_reader(const std::string& path, int busy_timeout_ms);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -86,6 +89,7 @@ class Db {
 
  private:
   Db(sqlite3* db, std::string path);
+  static Result<std::unique_ptr<Db>> connect(const std::string& path, int flags, int busy_timeout_ms);
   struct Cached {
     sqlite3_stmt* stmt = nullptr;
     bool in_use = false;
@@ -106,6 +110,23 @@ class Txn {
 
   Status begin();
   Status commit();
+
+ private:
+  Db& db_;
+  bool active_ = false;
+};
+
+// A read transaction: the statements run inside it see one committed state. Ended (COMMIT,
+// which for a read only releases the snapshot) on destruction, so an error return never
+// leaves a snapshot pinning the WAL.
+class ReadTxn {
+ public:
+  explicit ReadTxn(Db& db) : db_(db) {}
+  ~ReadTxn();
+  ReadTxn(const ReadTxn&) = delete;
+  ReadTxn& operator=(const ReadTxn&) = delete;
+
+  Status begin();
 
  private:
   Db& db_;

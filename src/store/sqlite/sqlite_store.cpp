@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <limits>
-#include <unordered_map>
 #include <system_error>
 
 #include "store/sqlite/checkpointer.h"
@@ -160,10 +158,20 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   auto report = migrate(**db, options.migrations, now_ms());
   if (!report.ok()) return report.error();
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db), *report, options));
-  // A file database (not ":memory:" nor a "file:" URI) checkpoints off the commit path.
-  if (path != ":memory:" && !path.empty() && path.rfind("file:", 0) != 0)
+  // A file database (not ":memory:" nor a "file:" URI) checkpoints off the commit path and
+  // reads long windows on a connection of its own. Without one (it could not be opened) the
+  // writer's connection serves both, as before.
+  if (path != ":memory:" && !path.empty() && path.rfind("file:", 0) != 0) {
     store->checkpointer_ = Checkpointer::start(store->db_->handle(), path);
+    if (auto reader = Db::open_reader(path, options.busy_timeout_ms); reader.ok())
+      store->reader_ = std::move(*reader);
+  }
   return store;
+}
+
+SqliteStore::ReadLock SqliteStore::lock_reader() {
+  if (reader_) return ReadLock{std::unique_lock(reader_mu_), *reader_};
+  return ReadLock{std::unique_lock(mu_), *db_};
 }
 
 // ---------------------------------------------------------------------------- probe results
@@ -459,59 +467,7 @@ Result<std::int64_t> SqliteStore::max_incident_id() {
   return *row ? st->col_int(0) : 0;
 }
 
-Result<std::vector<Incident>> SqliteStore::incidents_between(Time from, Time to,
-                                                             const std::optional<std::string>& only_kind) {
-  // Read in pages, the mutex released in between: a 30-day report over an alert storm's
-  // hundreds of thousands of incidents must not hold up group commits for seconds.
-  constexpr int kPage = 1000;
-  std::vector<Incident> out;
-  for (;;) {
-    std::lock_guard lock(mu_);
-    const bool first = out.empty();
-    // Open incidents (no resolved_at) last until now, so they overlap any window after they started.
-    auto st = db_->prepare(fmt::format(
-        "SELECT {} FROM incidents WHERE started_at_ms < ?2 AND (resolved_at_ms IS NULL OR resolved_at_ms >= ?1) "
-        "AND (started_at_ms, id) > (?3, ?4) "  // the keyset: a range of incidents_started (rowid included)
-        "ORDER BY started_at_ms, id LIMIT {}",
-        kIncidentColumns, kPage));
-    if (!st.ok()) return st.error();
-    st->bind_int(1, ms(from)).bind_int(2, ms(to));
-    st->bind_int(3, first ? std::numeric_limits<std::int64_t>::min() : ms(out.back().started_at))
-        .bind_int(4, first ? 0 : out.back().id);
-    auto rows = read_incidents(*st);
-    if (!rows.ok()) return with_context("incidents between", rows.error());
-    const std::size_t got = rows->size();
-    if (!only_kind) {
-      for (Incident& in : *rows)
-        if (auto s = load_timeline(in); !s.ok()) return with_context("incidents between", s.error());
-    } else if (got > 0 && !only_kind->empty()) {
-      // One range query for the page (ids of a page are close: incidents start in id order).
-      std::unordered_map<std::int64_t, Incident*> by_id;
-      std::int64_t lo = rows->front().id, hi = lo;
-      for (Incident& in : *rows) {
-        by_id.emplace(in.id, &in);
-        lo = std::min(lo, in.id);
-        hi = std::max(hi, in.id);
-      }
-      auto tl = db_->prepare(
-          "SELECT incident_id, seq, at_ms, kind, actor, text FROM timeline "
-          "WHERE incident_id BETWEEN ?1 AND ?2 AND kind = ?3 ORDER BY incident_id, seq");
-      if (!tl.ok()) return tl.error();
-      tl->bind_int(1, lo).bind_int(2, hi).bind_text(3, *only_kind);
-      for (;;) {
-        auto row = tl->step();
-        if (!row.ok()) return with_context("incidents between", row.error());
-        if (!*row) break;
-        auto it = by_id.find(tl->col_int(0));
-        if (it == by_id.end()) continue;
-        it->second->timeline.push_back(
-            TimelineEntry{tl->col_int(1), at_ms(tl->col_int(2)), tl->col_text(3), tl->col_text(4), tl->col_text(5)});
-      }
-    }
-    for (Incident& in : *rows) out.push_back(std::move(in));
-    if (got < static_cast<std::size_t>(kPage)) return out;
-  }
-}
+
 // ---------------------------------------------------------------------------------- outbox
 
 Result<std::vector<OutboxRow>> SqliteStore::claim_outbox(Time now, Duration lease, int limit) {

@@ -7,7 +7,11 @@
 //
 // Threads: one connection guarded by one mutex; calls from any thread serialise. Calls block
 // (disk I/O), so the event loops call them through a worker. prune_results deletes in chunks,
-// releasing the mutex between chunks so a large retention sweep does not stall writers.
+// releasing the mutex between chunks so a large retention sweep does not stall writers. The
+// long reads over a window (window_sums, visit_spans: reports and uptime over an alert storm's
+// hundreds of thousands of incidents) run on a second, read-only connection with a mutex of
+// its own: WAL lets it read the last commit while the writer commits, so a report never holds
+// up a group commit. An in-memory database has no second connection: they use the writer's.
 //
 // Private to src/store/ (and its tests): everything else uses store::open_sqlite().
 #pragma once
@@ -57,8 +61,10 @@ class SqliteStore final : public Store {
   std::vector<Status> apply_batch(const std::vector<incident::IncidentChange>& changes) override;
   Result<std::vector<ResultRow>> results_between(const std::vector<std::string>& check_ids, Time from, Time to,
                                                  int limit) override;
-  Result<std::vector<incident::Incident>> incidents_between(
-      Time from, Time to, const std::optional<std::string>& only_kind = std::nullopt) override;
+
+  // report_store.cpp (on the reader connection)
+  Result<WindowSums> window_sums(Time from, Time to) override;
+  Status visit_spans(Time from, Time to, const std::function<void(const IncidentSpan&)>& visit) override;
 
   // postmortem_store.cpp
   Result<std::optional<StoredPostmortem>> get_postmortem(std::int64_t incident_id) override;
@@ -89,6 +95,15 @@ class SqliteStore final : public Store {
   std::mutex mu_;
   std::unique_ptr<Db> db_;  // guarded by mu_
   std::unique_ptr<Checkpointer> checkpointer_;  // after db_: stops before the connection closes
+
+  // The connection long reads use, locked: the reader, or the writer when there is none.
+  struct ReadLock {
+    std::unique_lock<std::mutex> lock;
+    Db& db;
+  };
+  ReadLock lock_reader();
+  std::mutex reader_mu_;
+  std::unique_ptr<Db> reader_;  // guarded by reader_mu_; last: closes before the writer
   MigrationReport migrations_;
   Options options_;
 };
