@@ -254,15 +254,16 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   // Commits the change (with its team notifications) off the loop, then calls `then` on the
   // loop. Changes that arrive while a batch is with the store go together in the next one.
-  void persist(IncidentChange change, std::function<void(Status)> then) {
+  // `answer` (optional) runs on the committer's thread right after the commit: thread-safe
+  // answers to a waiting client only (CommitBatch::answer).
+  void persist(IncidentChange change, std::function<void(Status)> then, CommitBatch::Callback answer = nullptr) {
     auto team = notify::outbox_for(change.incident, change.new_entries, channels_of(change.incident.service),
                                    cfg->server.external_url, now_ms());
     change.outbox.insert(change.outbox.end(), std::make_move_iterator(team.begin()),
                          std::make_move_iterator(team.end()));
     const Time claimed_until = now_ms() + kDirectSendLease;
     for (auto& m : change.outbox) m.claimed_until = claimed_until;
-    commit_queue.changes.push_back(std::move(change));
-    commit_queue.then.push_back(std::move(then));
+    commit_queue.push(std::move(change), std::move(then), std::move(answer));
     if (commit_posted) return;
     // Hand over on the next turn of the loop, so what this turn produces shares one transaction.
     commit_posted = true;
@@ -278,7 +279,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void committed(CommitBatch batch);
   // Every change to an incident goes through here: starts, pauses and stops its escalation,
   // then persists; `then` runs after the commit.
-  void handle(IncidentChange change, std::function<void(Status)> then);
+  void handle(IncidentChange change, std::function<void(Status)> then, CommitBatch::Callback answer = nullptr);
   // Plans the incident's escalation at `now`: pages due, timeline notes, next wake-up.
   void escalate(std::int64_t id, Time now);
   void arm_escalation_timer();

@@ -72,7 +72,7 @@ void Engine::Impl::committed(CommitBatch batch) {
 
 // ---- escalation --------------------------------------------------------------------------
 
-void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> then) {
+void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> then, CommitBatch::Callback answer) {
   const Time now = now_ms();
   Incident& inc = change.incident;
   const std::int64_t id = inc.id;
@@ -109,7 +109,7 @@ void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> the
   std::string service = triggered ? inc.service : std::string();
   if (resolved && postmortems && inc.resolved_at)  // README on disk
     then = postmortems->after_commit(id, *inc.resolved_at - inc.started_at, std::move(then));
-  persist(std::move(change), std::move(then));
+  persist(std::move(change), std::move(then), std::move(answer));
   if (plan_now) escalate(id, now);
   if (triggered) respond_to_trigger(id, service);
   if (resolved) arm_escalation_timer();
@@ -252,11 +252,13 @@ void Engine::Impl::accept_event_v2(const incident::EventsV2Result& parsed, web::
   auto change = book.apply(event, integration->service, "integration:" + integration->name, now_ms());
   if (!change) return respond(std::move(accepted));  // deduplicated or nothing open: nothing to commit
   if (has_entry(*change, "triggered")) ++incidents_opened;
-  // 202 only once the event is durable; PagerDuty senders retry on 5xx.
-  handle(std::move(*change), [respond, accepted](Status st) {
-    if (!st.ok()) return respond(json_response(503, incident::events_v2_error_body({"event not stored; retry"})));
-    respond(accepted);
-  });
+  // 202 only once the event is durable; PagerDuty senders retry on 5xx. HttpFront's Respond
+  // is thread-safe: the committer answers straight after the commit.
+  handle(std::move(*change), nullptr,
+         [respond = std::move(respond), accepted = std::move(accepted)](const Status& st) mutable {
+           if (!st.ok()) return respond(json_response(503, incident::events_v2_error_body({"event not stored; retry"})));
+           respond(std::move(accepted));
+         });
 }
 
 void EngineBackend::alertmanager(const std::string& name, const web::Request& req, web::Respond respond) {
