@@ -9,6 +9,7 @@ PACKAGES=(
   libcurl4-openssl-dev libsqlite3-dev libyaml-cpp-dev libfmt-dev libspdlog-dev
   libcli11-dev libhowardhinnant-date-dev libre2-dev libssl-dev
   libsodium-dev            # web auth: argon2id password hashes (crypto_pwhash_str), session ids
+  libjemalloc-dev          # the daemon's malloc (cross-thread frees of an event storm)
   openssl                  # e2e: a self-signed certificate for the HTTPS listener (tests/e2e/test_authz.py)
   libcmark-gfm-dev libcmark-gfm-extensions-dev  # postmortem HTML: GitHub-flavoured Markdown
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -177,6 +177,13 @@ Status Engine::start() {
   auto opened = store::open_sqlite(c.store.sqlite);
   if (!opened.ok()) return Error{"store " + c.store.sqlite + ": " + opened.error().message, "store.sqlite"};
   e.store = std::move(opened.value());
+  e.committer = std::make_unique<GroupCommitter>(*e.store, [w = e.weak_from_this()](CommitBatch batch) {
+    auto self = w.lock();
+    if (!self) return;
+    asio::post(self->io, [w, batch = std::move(batch)]() mutable {
+      if (auto self = w.lock()) self->committed(std::move(batch));
+    });
+  });
 
   auto open = e.store->open_incidents();
   if (!open.ok()) return open.error();
@@ -267,11 +274,10 @@ void Engine::stop() {
   if (e.postmortems) e.postmortems->stop();
   e.hub.close_all();
   if (e.server) e.server->stop();
-  if (e.store && !e.commit_queue.empty()) {
-    std::vector<IncidentChange> changes;
-    for (auto& p : e.commit_queue) changes.push_back(std::move(p.change));
-    e.commit_queue.clear();
-    (void)e.store->apply_batch(changes);  // nobody waits for these answers any more
+  if (e.committer) {
+    // Commits what is queued; nobody waits for these answers any more (the loop has stopped).
+    e.committer->submit(std::exchange(e.commit_queue, CommitBatch{}));
+    e.committer->stop();
   }
   if (e.store) {
     auto rows = e.results.take();

@@ -19,6 +19,7 @@
 #include "app/engine_postmortem.h"
 #include "app/http_front.h"
 #include "app/metrics_text.h"
+#include "app/group_commit.h"
 #include "common/worker.h"
 #include "incident/incident_book.h"
 #include "net/http_client.h"
@@ -153,13 +154,9 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void publish_incident(const Incident& inc);  // after its change is committed
   void publish_service(const std::string& service, bool up);
 
-  // Group commit: changes queue here while one batch is with the store.
-  struct PendingCommit {
-    IncidentChange change;
-    std::function<void(Status)> then;
-  };
-  std::vector<PendingCommit> commit_queue;
-  bool committing = false;
+  // Group commit: what one turn of the loop produces queues here, then goes to the committer
+  // as one submission (a trigger and its first pages, a burst of alerts: one transaction).
+  CommitBatch commit_queue;
   bool commit_posted = false;
 
   // Declared last so they are destroyed first: their threads join while the store still exists.
@@ -168,6 +165,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::unique_ptr<BlockingWorker> respond_worker = std::make_unique<BlockingWorker>();
   std::unique_ptr<BlockingWorker> contact_worker = std::make_unique<BlockingWorker>();
   std::unique_ptr<BlockingWorker> worker = std::make_unique<BlockingWorker>();
+  std::unique_ptr<GroupCommitter> committer;  // set at start, with the store
 
   Impl(asio::io_context& io_, config::Config c, EngineOptions o)
       : io(io_), cfg(std::make_shared<const config::Config>(std::move(c))), options(o) {}
@@ -256,30 +254,32 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   // Commits the change (with its team notifications) off the loop, then calls `then` on the
   // loop. Changes that arrive while a batch is with the store go together in the next one.
-  void persist(IncidentChange change, std::function<void(Status)> then) {
+  // `answer` (optional) runs on the committer's thread right after the commit: thread-safe
+  // answers to a waiting client only (CommitBatch::answer).
+  void persist(IncidentChange change, std::function<void(Status)> then, CommitBatch::Callback answer = nullptr) {
     auto team = notify::outbox_for(change.incident, change.new_entries, channels_of(change.incident.service),
                                    cfg->server.external_url, now_ms());
     change.outbox.insert(change.outbox.end(), std::make_move_iterator(team.begin()),
                          std::make_move_iterator(team.end()));
     const Time claimed_until = now_ms() + kDirectSendLease;
     for (auto& m : change.outbox) m.claimed_until = claimed_until;
-    commit_queue.push_back({std::move(change), std::move(then)});
-    if (committing || commit_posted) return;
-    // Start on the next turn of the loop, so what this turn produces (a trigger and its first
-    // pages, a burst of alerts) shares one transaction.
+    commit_queue.push(std::move(change), std::move(then), std::move(answer));
+    if (commit_posted) return;
+    // Hand over on the next turn of the loop, so what this turn produces shares one transaction.
     commit_posted = true;
     asio::post(io, [w = weak_from_this()] {
       if (auto self = w.lock()) {
         self->commit_posted = false;
-        if (!self->committing && !self->commit_queue.empty()) self->start_commit();
+        if (self->committer) self->committer->submit(std::exchange(self->commit_queue, CommitBatch{}));
       }
     });
   }
 
-  void start_commit();
+  // On the loop, after the committer committed `batch`: answers, live stream, pages.
+  void committed(CommitBatch batch);
   // Every change to an incident goes through here: starts, pauses and stops its escalation,
   // then persists; `then` runs after the commit.
-  void handle(IncidentChange change, std::function<void(Status)> then);
+  void handle(IncidentChange change, std::function<void(Status)> then, CommitBatch::Callback answer = nullptr);
   // Plans the incident's escalation at `now`: pages due, timeline notes, next wake-up.
   void escalate(std::int64_t id, Time now);
   void arm_escalation_timer();

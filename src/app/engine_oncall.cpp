@@ -53,41 +53,26 @@ std::string random_hex(std::size_t bytes) {
 
 // ---- group commit ------------------------------------------------------------------------
 
-void Engine::Impl::start_commit() {
-  committing = true;
-  auto batch = std::make_shared<std::vector<PendingCommit>>();
-  batch->swap(commit_queue);
-  worker->post([self = shared_from_this(), batch] {
-    std::vector<IncidentChange> changes;
-    changes.reserve(batch->size());
-    for (auto& p : *batch) changes.push_back(std::move(p.change));
-    auto results = self->store->apply_batch(changes);
-    std::vector<incident::OutboxMessage> committed;
-    std::vector<Incident> changed;  // for the live stream of the web UI
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      if (results[i].ok()) {
-        for (auto& m : changes[i].outbox) committed.push_back(std::move(m));
-        changed.push_back(std::move(changes[i].incident));
-      } else {
-        spdlog::error("store: incident #{} change not saved: {}", changes[i].incident.id, results[i].error().message);
-      }
+void Engine::Impl::committed(CommitBatch batch) {
+  std::vector<incident::OutboxMessage> sent;
+  for (std::size_t i = 0; i < batch.changes.size(); ++i) {
+    if (!batch.results[i].ok()) {
+      spdlog::error("store: incident #{} change not saved: {}", batch.changes[i].incident.id,
+                    batch.results[i].error().message);
+      continue;
     }
-    asio::post(self->io, [self, batch, results = std::move(results), committed = std::move(committed),
-                          changed = std::move(changed)] {
-      self->committing = false;
-      for (const auto& inc : changed) self->publish_incident(inc);
-      for (std::size_t i = 0; i < results.size(); ++i)
-        if ((*batch)[i].then) (*batch)[i].then(results[i]);
-      // Committed and claimed by us: send now rather than on the notifier's next claim.
-      if (!committed.empty() && self->notifier) self->notifier->deliver_now(committed);
-      if (!self->commit_queue.empty()) self->start_commit();
-    });
-  });
+    publish_incident(batch.changes[i].incident);
+    for (auto& m : batch.changes[i].outbox) sent.push_back(std::move(m));
+  }
+  for (std::size_t i = 0; i < batch.then.size(); ++i)
+    if (batch.then[i]) batch.then[i](batch.results[i]);
+  // Committed and claimed by us: send now rather than on the notifier's next claim.
+  if (!sent.empty() && notifier) notifier->deliver_now(sent);
 }
 
 // ---- escalation --------------------------------------------------------------------------
 
-void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> then) {
+void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> then, CommitBatch::Callback answer) {
   const Time now = now_ms();
   Incident& inc = change.incident;
   const std::int64_t id = inc.id;
@@ -124,7 +109,7 @@ void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> the
   std::string service = triggered ? inc.service : std::string();
   if (resolved && postmortems && inc.resolved_at)  // README on disk
     then = postmortems->after_commit(id, *inc.resolved_at - inc.started_at, std::move(then));
-  persist(std::move(change), std::move(then));
+  persist(std::move(change), std::move(then), std::move(answer));
   if (plan_now) escalate(id, now);
   if (triggered) respond_to_trigger(id, service);
   if (resolved) arm_escalation_timer();
@@ -267,11 +252,13 @@ void Engine::Impl::accept_event_v2(const incident::EventsV2Result& parsed, web::
   auto change = book.apply(event, integration->service, "integration:" + integration->name, now_ms());
   if (!change) return respond(std::move(accepted));  // deduplicated or nothing open: nothing to commit
   if (has_entry(*change, "triggered")) ++incidents_opened;
-  // 202 only once the event is durable; PagerDuty senders retry on 5xx.
-  handle(std::move(*change), [respond, accepted](Status st) {
-    if (!st.ok()) return respond(json_response(503, incident::events_v2_error_body({"event not stored; retry"})));
-    respond(accepted);
-  });
+  // 202 only once the event is durable; PagerDuty senders retry on 5xx. HttpFront's Respond
+  // is thread-safe: the committer answers straight after the commit.
+  handle(std::move(*change), nullptr,
+         [respond = std::move(respond), accepted = std::move(accepted)](const Status& st) mutable {
+           if (!st.ok()) return respond(json_response(503, incident::events_v2_error_body({"event not stored; retry"})));
+           respond(std::move(accepted));
+         });
 }
 
 void EngineBackend::alertmanager(const std::string& name, const web::Request& req, web::Respond respond) {

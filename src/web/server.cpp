@@ -1,5 +1,6 @@
 #include "web/server.h"
 
+#include "web/response_head.h"
 #include "web/server_stream.h"
 
 #include <boost/asio.hpp>
@@ -8,6 +9,7 @@
 #include <boost/url.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <charconv>
@@ -100,30 +102,16 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::writing;
     if (r.status < 200 || r.status > 599) r = json_error(500, "handler returned an invalid status");
     if (r.stream) return start_stream(std::move(r));
-    auto& res = res_.emplace();
-    res.version(version_);
-    res.result(static_cast<unsigned>(r.status));
-    res.set(http::field::server, "vigil");
-    res.set(http::field::content_type, r.content_type.empty() ? "application/octet-stream" : r.content_type);
-    for (auto& [name, value] : r.headers) {
-      // Framing is ours: a handler cannot desynchronise the connection.
-      if (iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection"))
-        continue;
-      if (iequals(name, "content-type") || iequals(name, "server")) {
-        res.set(name, value);
-      } else {
-        res.insert(name, value);
-      }
-    }
     const bool bodiless = r.status == 204 || r.status == 304;
-    if (!bodiless) {
-      res.content_length(r.body.size());  // HEAD: the length GET would have sent, no body
-      if (!head_) res.body() = std::move(r.body);
-    }
     keep_alive_ = keep_alive_ && !shared_->stopping;
-    res.keep_alive(keep_alive_);
+    // HEAD: the length GET would have sent, no body.
+    out_head_ = response_head(version_, r, bodiless ? std::nullopt : std::optional<std::size_t>(r.body.size()),
+                              keep_alive_);
+    out_body_.clear();
+    if (!bodiless && !head_) out_body_ = std::move(r.body);
     stream_.expires_after(kWriteTimeout);
-    http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    const std::array<asio::const_buffer, 2> bufs{asio::buffer(out_head_), asio::buffer(out_body_)};
+    asio::async_write(stream_, bufs, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_write(ec);
     });
   }
@@ -132,7 +120,7 @@ class Session : public std::enable_shared_from_this<Session> {
   enum class State { reading, handling, writing, streaming, closing };
 
   // ---- streamed responses ----------------------------------------------------------------
-  // Headers go out through Beast's serializer; the body is raw bytes until the connection
+  // The head goes out as one buffer (response_head); the body is raw bytes until the connection
   // closes (no Content-Length, Connection: close), which is what EventSource expects.
 
   class Writer final : public StreamWriter {
@@ -161,18 +149,9 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::streaming;
     keep_alive_ = false;
     stream_.expires_never();
-    auto& res = stream_res_.emplace();
-    res.version(version_);
-    res.result(static_cast<unsigned>(r.status));
-    res.set(http::field::server, "vigil");
-    res.set(http::field::content_type, r.content_type);
-    for (auto& [name, value] : r.headers)
-      if (!iequals(name, "content-length") && !iequals(name, "transfer-encoding") && !iequals(name, "connection"))
-        res.insert(name, value);
-    res.keep_alive(false);
     heartbeat_ = std::move(r.heartbeat);
-    auto& sr = stream_sr_.emplace(res);
-    http::async_write_header(stream_, sr, [self = shared_from_this(), r = std::move(r)](beast::error_code ec, std::size_t) mutable {
+    out_head_ = response_head(version_, r, std::nullopt, false);
+    asio::async_write(stream_, asio::buffer(out_head_), [self = shared_from_this(), r = std::move(r)](beast::error_code ec, std::size_t) mutable {
       if (ec || self->head_) return self->close();
       self->last_write_ = std::chrono::steady_clock::now();
       self->writer_ = std::make_shared<Writer>(self->weak_from_this(), self->executor());
@@ -365,7 +344,7 @@ class Session : public std::enable_shared_from_this<Session> {
   };
 
   void on_write(beast::error_code ec) {
-    res_.reset();
+    out_body_ = std::string();
     if (ec) return close();
     if (!keep_alive_) return linger_close();
     wait_for_next_request();
@@ -414,14 +393,13 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point deadline_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
-  std::optional<http::response<http::string_body>> res_;
+  std::string out_head_;  // the response being written: head and body
+  std::string out_body_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool head_ = false;
   std::size_t drained_ = 0;
   // Streaming state (State::streaming only).
-  std::optional<http::response<http::empty_body>> stream_res_;
-  std::optional<http::response_serializer<http::empty_body>> stream_sr_;
   std::shared_ptr<Writer> writer_;
   std::optional<asio::steady_timer> heartbeat_timer_;
   std::string heartbeat_;
