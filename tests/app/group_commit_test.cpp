@@ -64,6 +64,16 @@ class GroupCommit : public ::testing::Test {
     }
   };
 
+  // The engine's part of `done`: each change's `then`, in order.
+  static GroupCommitter::Done runs_thens(Log& log) {
+    return [&log](CommitBatch b) {
+      for (std::size_t i = 0; i < b.then.size(); ++i) b.then[i](b.results[i]);
+      std::lock_guard lock(log.mu);
+      log.done_changes += b.changes.size();
+      log.cv.notify_all();
+    };
+  }
+
   CommitBatch batch(Log& log, std::int64_t first, int n) {
     CommitBatch b;
     for (std::int64_t id = first; id < first + n; ++id)
@@ -80,12 +90,7 @@ class GroupCommit : public ::testing::Test {
 
 TEST_F(GroupCommit, EveryChangeLandsAnswersFirstThenDoneInOrder) {
   Log log;
-  GroupCommitter committer(*store_, [&log](CommitBatch b) {
-    for (std::size_t i = 0; i < b.then.size(); ++i) b.then[i](b.results[i]);
-    std::lock_guard lock(log.mu);
-    log.done_changes += b.changes.size();
-    log.cv.notify_all();
-  });
+  GroupCommitter committer(*store_, runs_thens(log));
   committer.submit(batch(log, 1, 3));
   committer.submit(batch(log, 4, 2));
   log.wait_done(5);
@@ -107,12 +112,7 @@ TEST_F(GroupCommit, EveryChangeLandsAnswersFirstThenDoneInOrder) {
 
 TEST_F(GroupCommit, ABadChangeFailsAloneTheOthersLand) {
   Log log;
-  GroupCommitter committer(*store_, [&log](CommitBatch b) {
-    for (std::size_t i = 0; i < b.then.size(); ++i) b.then[i](b.results[i]);
-    std::lock_guard lock(log.mu);
-    log.done_changes += b.changes.size();
-    log.cv.notify_all();
-  });
+  GroupCommitter committer(*store_, runs_thens(log));
   CommitBatch b = batch(log, 1, 3);
   b.changes[1].incident.dedup_key = b.changes[0].incident.dedup_key;  // two open incidents, one key: refused
   committer.submit(std::move(b));

@@ -8,10 +8,6 @@
 namespace vigil::store::sqlite {
 namespace {
 
-std::int64_t ms(Time t) { return t.time_since_epoch().count(); }
-Time at_ms(std::int64_t v) { return Time{Duration{v}}; }
-Error in(std::string_view what, const Error& e) { return Error{fmt::format("{}: {}", what, e.message), e.field}; }
-
 constexpr const char* kTokenColumns = "id, user, name, sha256_hex, created_at_ms, last_used_at_ms";
 
 ApiToken read_token(const Stmt& st) {
@@ -35,7 +31,7 @@ Result<ApiToken> SqliteStore::create_api_token(ApiToken token) {
   if (!st.ok()) return st.error();
   st->bind_text(1, token.user).bind_text(2, token.name).bind_text(3, token.sha256_hex).bind_int(4, ms(token.created_at));
   auto row = st->step();
-  if (!row.ok()) return in("create api token", row.error());
+  if (!row.ok()) return with_context("create api token", row.error());
   if (!*row) return Error{"create api token: no id returned"};
   token.id = st->col_int(0);
   token.last_used_at.reset();
@@ -48,7 +44,7 @@ Result<std::optional<ApiToken>> SqliteStore::find_api_token(const std::string& s
   if (!st.ok()) return st.error();
   st->bind_text(1, sha256_hex);
   auto row = st->step();
-  if (!row.ok()) return in("find api token", row.error());
+  if (!row.ok()) return with_context("find api token", row.error());
   if (!*row) return std::optional<ApiToken>{};
   return std::optional<ApiToken>{read_token(*st)};
 }
@@ -60,7 +56,7 @@ Result<std::vector<ApiToken>> SqliteStore::list_api_tokens() {
   std::vector<ApiToken> out;
   for (;;) {
     auto row = st->step();
-    if (!row.ok()) return in("list api tokens", row.error());
+    if (!row.ok()) return with_context("list api tokens", row.error());
     if (!*row) return out;
     out.push_back(read_token(*st));
   }
@@ -71,7 +67,7 @@ Status SqliteStore::delete_api_token(std::int64_t id) {
   auto st = db_->prepare("DELETE FROM api_tokens WHERE id = ?1");
   if (!st.ok()) return st.error();
   st->bind_int(1, id);
-  if (Status s = st->run(); !s.ok()) return in("delete api token", s.error());
+  if (Status s = st->run(); !s.ok()) return with_context("delete api token", s.error());
   if (db_->changes() == 0) return Error{fmt::format("no API token with id {}", id), "id"};
   return {};
 }
@@ -81,7 +77,7 @@ Status SqliteStore::touch_api_token(std::int64_t id, Time at) {
   auto st = db_->prepare("UPDATE api_tokens SET last_used_at_ms = ?2 WHERE id = ?1");
   if (!st.ok()) return st.error();
   st->bind_int(1, id).bind_int(2, ms(at));
-  if (Status s = st->run(); !s.ok()) return in("touch api token", s.error());
+  if (Status s = st->run(); !s.ok()) return with_context("touch api token", s.error());
   return {};
 }
 
@@ -93,7 +89,7 @@ Status SqliteStore::put_session(const SessionRow& s) {
   if (!st.ok()) return st.error();
   st->bind_text(1, s.sha256_hex).bind_text(2, s.user).bind_text(3, s.csrf_token);
   st->bind_int(4, ms(s.created_at)).bind_int(5, ms(s.expires_at));
-  if (Status r = st->run(); !r.ok()) return in("put session", r.error());
+  if (Status r = st->run(); !r.ok()) return with_context("put session", r.error());
   return {};
 }
 
@@ -105,7 +101,7 @@ Result<std::optional<SessionRow>> SqliteStore::find_session(const std::string& s
   if (!st.ok()) return st.error();
   st->bind_text(1, sha256_hex).bind_int(2, ms(now));
   auto row = st->step();
-  if (!row.ok()) return in("find session", row.error());
+  if (!row.ok()) return with_context("find session", row.error());
   if (!*row) return std::optional<SessionRow>{};
   SessionRow s;
   s.sha256_hex = st->col_text(0);
@@ -121,7 +117,7 @@ Status SqliteStore::delete_session(const std::string& sha256_hex) {
   auto st = db_->prepare("DELETE FROM sessions WHERE sha256_hex = ?1");
   if (!st.ok()) return st.error();
   st->bind_text(1, sha256_hex);
-  if (Status s = st->run(); !s.ok()) return in("delete session", s.error());
+  if (Status s = st->run(); !s.ok()) return with_context("delete session", s.error());
   return {};
 }
 
@@ -130,7 +126,7 @@ Result<std::int64_t> SqliteStore::prune_sessions(Time now) {
   auto st = db_->prepare("DELETE FROM sessions WHERE expires_at_ms <= ?1");
   if (!st.ok()) return st.error();
   st->bind_int(1, ms(now));
-  if (Status s = st->run(); !s.ok()) return in("prune sessions", s.error());
+  if (Status s = st->run(); !s.ok()) return with_context("prune sessions", s.error());
   return db_->changes();
 }
 

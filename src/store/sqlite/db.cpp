@@ -8,6 +8,8 @@
 
 namespace vigil::store::sqlite {
 
+Error with_context(std::string_view what, const Error& e) { return Error{fmt::format("{}: {}", what, e.message), e.field}; }
+
 // ---------------------------------------------------------------------------------------- Stmt
 
 Stmt::Stmt(sqlite3* db, sqlite3_stmt* stmt, bool* in_use, std::string_view context)

@@ -13,11 +13,18 @@
 #include <unordered_map>
 
 #include "common/result.h"
+#include "common/time.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace vigil::store::sqlite {
+
+// Times are stored as Unix epoch milliseconds (INTEGER columns).
+inline std::int64_t ms(Time t) { return t.time_since_epoch().count(); }
+inline Time at_ms(std::int64_t v) { return Time{Duration{v}}; }
+// "what: message", keeping the error's field.
+Error with_context(std::string_view what, const Error& e);
 
 // One use of a prepared statement: bind parameters (1-based), step, read columns (0-based).
 // Destruction resets the statement and clears its bindings so the cache can lend it again and

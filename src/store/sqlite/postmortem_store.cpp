@@ -8,11 +8,6 @@
 namespace vigil::store::sqlite {
 namespace {
 
-std::int64_t ms(Time t) { return t.time_since_epoch().count(); }
-Time at_ms(std::int64_t v) { return Time{Duration{v}}; }
-
-Error context(std::string_view what, const Error& e) { return Error{fmt::format("{}: {}", what, e.message), e.field}; }
-
 constexpr std::string_view kItemColumns = "id, incident_id, text, owner, due, status, created_at_ms, updated_at_ms";
 
 ActionItem read_item(const Stmt& st) {
@@ -46,7 +41,7 @@ Result<std::optional<StoredPostmortem>> SqliteStore::get_postmortem(std::int64_t
     if (!st.ok()) return st.error();
     st->bind_int(1, incident_id);
     auto row = st->step();
-    if (!row.ok()) return context("get postmortem", row.error());
+    if (!row.ok()) return with_context("get postmortem", row.error());
     if (!*row) return std::optional<StoredPostmortem>{};
     pm.generated_at = at_ms(st->col_int(0));
   }
@@ -57,7 +52,7 @@ Result<std::optional<StoredPostmortem>> SqliteStore::get_postmortem(std::int64_t
   st->bind_int(1, incident_id);
   for (;;) {
     auto row = st->step();
-    if (!row.ok()) return context("get postmortem", row.error());
+    if (!row.ok()) return with_context("get postmortem", row.error());
     if (!*row) break;
     pm.sections.push_back(
         PostmortemSection{st->col_text(0), st->col_text(1), st->col_int(2) != 0, st->col_text(3), at_ms(st->col_int(4))});
@@ -69,20 +64,20 @@ Status SqliteStore::put_postmortem(const StoredPostmortem& pm) {
   if (pm.incident_id <= 0) return Error{"put postmortem: incident id must be positive", "incident_id"};
   std::lock_guard lock(mu_);
   Txn txn(*db_);
-  if (auto s = txn.begin(); !s.ok()) return context("put postmortem", s.error());
+  if (auto s = txn.begin(); !s.ok()) return with_context("put postmortem", s.error());
   {
     auto st = db_->prepare(
         "INSERT INTO postmortems (incident_id, generated_at_ms) VALUES (?1, ?2) "
         "ON CONFLICT (incident_id) DO UPDATE SET generated_at_ms = excluded.generated_at_ms");
     if (!st.ok()) return st.error();
     st->bind_int(1, pm.incident_id).bind_int(2, ms(pm.generated_at));
-    if (auto s = st->run(); !s.ok()) return context("put postmortem", s.error());
+    if (auto s = st->run(); !s.ok()) return with_context("put postmortem", s.error());
   }
   {
     auto st = db_->prepare("DELETE FROM postmortem_sections WHERE incident_id = ?1");
     if (!st.ok()) return st.error();
     st->bind_int(1, pm.incident_id);
-    if (auto s = st->run(); !s.ok()) return context("put postmortem", s.error());
+    if (auto s = st->run(); !s.ok()) return with_context("put postmortem", s.error());
   }
   {
     auto st = db_->prepare(
@@ -99,10 +94,10 @@ Status SqliteStore::put_postmortem(const StoredPostmortem& pm) {
           .bind_int(5, sec.edited ? 1 : 0)
           .bind_text(6, sec.edited_by)
           .bind_int(7, ms(sec.updated_at));
-      if (auto s = st->run(); !s.ok()) return context(fmt::format("put postmortem section {}", sec.key), s.error());
+      if (auto s = st->run(); !s.ok()) return with_context(fmt::format("put postmortem section {}", sec.key), s.error());
     }
   }
-  if (auto s = txn.commit(); !s.ok()) return context("put postmortem: commit", s.error());
+  if (auto s = txn.commit(); !s.ok()) return with_context("put postmortem: commit", s.error());
   return Status::Ok();
 }
 
@@ -122,7 +117,7 @@ Result<std::vector<ActionItem>> SqliteStore::list_action_items(const ActionItemF
   std::vector<ActionItem> out;
   for (;;) {
     auto row = st->step();
-    if (!row.ok()) return context("list action items", row.error());
+    if (!row.ok()) return with_context("list action items", row.error());
     if (!*row) return out;
     out.push_back(read_item(*st));
   }
@@ -134,7 +129,7 @@ Result<std::optional<ActionItem>> SqliteStore::get_action_item(std::int64_t id) 
   if (!st.ok()) return st.error();
   st->bind_int(1, id);
   auto row = st->step();
-  if (!row.ok()) return context("get action item", row.error());
+  if (!row.ok()) return with_context("get action item", row.error());
   if (!*row) return std::optional<ActionItem>{};
   return std::optional<ActionItem>(read_item(*st));
 }
@@ -154,11 +149,11 @@ Result<ActionItem> SqliteStore::create_action_item(ActionItem item) {
       .bind_text(5, item.status)
       .bind_int(6, ms(item.created_at));
   auto row = st->step();
-  if (!row.ok()) return context("create action item", row.error());
+  if (!row.ok()) return with_context("create action item", row.error());
   if (!*row) return Error{"create action item: no id returned"};
   item.id = st->col_int(0);
   auto done = st->step();  // finishes the statement, which commits the autocommit write
-  if (!done.ok()) return context("create action item", done.error());
+  if (!done.ok()) return with_context("create action item", done.error());
   return item;
 }
 
@@ -177,7 +172,7 @@ Status SqliteStore::update_action_item(const ActionItem& item) {
         .bind_text(5, item.due)
         .bind_text(6, item.status)
         .bind_int(7, ms(now_ms()));
-    if (auto s = st->run(); !s.ok()) return context("update action item", s.error());
+    if (auto s = st->run(); !s.ok()) return with_context("update action item", s.error());
   }
   if (db_->changes() == 0) return Error{fmt::format("no action item {}", item.id), "id"};
   return Status::Ok();
@@ -189,7 +184,7 @@ Status SqliteStore::delete_action_item(std::int64_t id) {
     auto st = db_->prepare("DELETE FROM action_items WHERE id = ?1");
     if (!st.ok()) return st.error();
     st->bind_int(1, id);
-    if (auto s = st->run(); !s.ok()) return context("delete action item", s.error());
+    if (auto s = st->run(); !s.ok()) return with_context("delete action item", s.error());
   }
   if (db_->changes() == 0) return Error{fmt::format("no action item {}", id), "id"};
   return Status::Ok();

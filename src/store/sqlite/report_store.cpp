@@ -11,11 +11,6 @@
 namespace vigil::store::sqlite {
 namespace {
 
-std::int64_t ms(Time t) { return t.time_since_epoch().count(); }
-Time at_ms(std::int64_t v) { return Time{Duration{v}}; }
-
-Error context(std::string_view what, const Error& e) { return Error{fmt::format("{}: {}", what, e.message), e.field}; }
-
 // ?1 = from, ?2 = to. Open incidents (no resolved_at) last for ever, so they overlap any window
 // after they started; resolved exactly at `from` counts (as the reports always did).
 constexpr std::string_view kOverlaps = "started_at_ms < ?2 AND (resolved_at_ms IS NULL OR resolved_at_ms >= ?1)";
@@ -38,7 +33,7 @@ Result<WindowSums> SqliteStore::window_sums(Time from, Time to) {
   WindowSums out;
   auto [lock, db] = lock_reader();
   ReadTxn snapshot(db);  // first: the three statements below read one committed state
-  if (auto s = snapshot.begin(); !s.ok()) return context("window sums", s.error());
+  if (auto s = snapshot.begin(); !s.ok()) return with_context("window sums", s.error());
   {
     // One pass over the incidents of the window (incidents_started range); pages are counted by
     // a lookup into each one's timeline (its primary key), not by reading the entries out.
@@ -64,7 +59,7 @@ Result<WindowSums> SqliteStore::window_sums(Time from, Time to) {
       x.to_resolve = Duration{r.col_int(5)};
       x.pages = static_cast<int>(r.col_int(6));
     });
-    if (!s.ok()) return context("window sums: incidents", s.error());
+    if (!s.ok()) return with_context("window sums: incidents", s.error());
   }
   {
     // Driven by the (small) open action items, each joined to its incident.
@@ -75,13 +70,13 @@ Result<WindowSums> SqliteStore::window_sums(Time from, Time to) {
     if (!st.ok()) return st.error();
     st->bind_int(1, ms(from)).bind_int(2, ms(to));
     auto s = each_row(*st, [&](const Stmt& r) { by_service[r.col_text(0)].action_items_open = static_cast<int>(r.col_int(1)); });
-    if (!s.ok()) return context("window sums: action items", s.error());
+    if (!s.ok()) return with_context("window sums: action items", s.error());
   }
   {
     auto st = db.prepare("SELECT COUNT(*) FROM action_items WHERE status = 'open'");
     if (!st.ok()) return st.error();
     auto s = each_row(*st, [&](const Stmt& r) { out.action_items_open = static_cast<int>(r.col_int(0)); });
-    if (!s.ok()) return context("window sums: open action items", s.error());
+    if (!s.ok()) return with_context("window sums: open action items", s.error());
   }
   for (auto& [name, x] : by_service) {
     x.service = name;
@@ -109,7 +104,7 @@ Status SqliteStore::visit_spans(Time from, Time to, const std::function<void(con
     span.end = at_ms(r.col_int(3));
     visit(span);
   });
-  if (!s.ok()) return context("incident spans", s.error());
+  if (!s.ok()) return with_context("incident spans", s.error());
   return Status::Ok();
 }
 

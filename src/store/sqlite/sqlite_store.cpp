@@ -28,8 +28,6 @@ using incident::Incident;
 using incident::IncidentChange;
 using incident::TimelineEntry;
 
-std::int64_t ms(Time t) { return t.time_since_epoch().count(); }
-Time at_ms(std::int64_t v) { return Time{Duration{v}}; }
 
 // The store's own spelling of incident status (the schema's CHECK constraint and partial
 // indexes use these words), kept here so the schema does not depend on another domain's text.
@@ -49,9 +47,6 @@ std::optional<incident::Status> parse_status_text(std::string_view s) {
   return std::nullopt;
 }
 
-Error with_context(std::string_view context, const Error& e) {
-  return Error{fmt::format("{}: {}", context, e.message), e.field};
-}
 
 constexpr std::string_view kIncidentColumns =
     "id, dedup_key, service, check_name, title, severity, status, started_at_ms, detected_at_ms, "
