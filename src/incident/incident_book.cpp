@@ -191,8 +191,8 @@ const Incident* IncidentBook::find_open(const std::string& dedup_key) const {
 }
 
 bool IncidentBook::is_open_key(const std::string& dedup_key) const {
-  std::lock_guard lock(*keys_mu_);
-  return open_by_key_.count(dedup_key) > 0;
+  std::unique_lock lock(*keys_mu_, std::try_to_lock);
+  return lock.owns_lock() && open_by_key_.count(dedup_key) > 0;
 }
 
 void IncidentBook::add_open(Incident inc) {

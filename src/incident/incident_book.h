@@ -62,9 +62,11 @@ class IncidentBook {
 
   const Incident* find(std::int64_t id) const;
   const Incident* find_open(const std::string& dedup_key) const;
-  // Whether an incident is open for the key: the one call that is safe from another thread
-  // while the book's owner works (it answers repeated triggers off the engine thread, see
-  // src/app/http_front.h). Whatever the owner changed before it answered anyone is seen.
+  // Whether an incident is known to be open for the key: the one call that is safe from another
+  // thread while the book's owner works (it answers repeated triggers off the engine thread, see
+  // src/app/http_front.h). Whatever the owner changed before it answered anyone is seen. Never
+  // waits: false while the owner is changing the key index (growing it rehashes a million keys),
+  // so the caller hands the event to the owner, who decides.
   bool is_open_key(const std::string& dedup_key) const;
   std::vector<const Incident*> open() const;
   std::int64_t last_id() const { return last_id_; }

@@ -2,6 +2,9 @@
 
 #include "incident/incident_book.h"
 
+#include <atomic>
+#include <thread>
+
 namespace vigil::incident {
 namespace {
 
@@ -88,6 +91,42 @@ TEST(IncidentBookEvents, RecordAppendsEntriesAndEscalationState) {
   EXPECT_EQ(rec->incident.escalation_policy, "web-oncall");
   EXPECT_EQ(rec->incident.escalation, R"({"rule":1})");
   EXPECT_FALSE(book.record(9, {}, std::nullopt, at(1)).ok());
+}
+
+}  // namespace
+}  // namespace vigil::incident
+
+namespace vigil::incident {
+namespace {
+
+// is_open_key is read from the HTTP thread while the engine works on the book.
+TEST(IncidentBookEvents, IsOpenKeyFollowsTriggerAndResolveAndIsSafeFromAnotherThread) {
+  IncidentBook book;
+  const std::string actor = "integration:bench";
+  EXPECT_FALSE(book.is_open_key("k-1"));
+  ASSERT_TRUE(book.apply(event(InboundEvent::Action::trigger, "k-1"), "web", actor, at(0)));
+  EXPECT_TRUE(book.is_open_key("k-1"));
+  EXPECT_FALSE(book.is_open_key("k-2"));
+  ASSERT_TRUE(book.apply(event(InboundEvent::Action::resolve, "k-1"), "web", actor, at(1)));
+  EXPECT_FALSE(book.is_open_key("k-1"));
+
+  // A reader on another thread while the owner opens thousands (the index rehashes as it
+  // grows): it never blocks, never sees a key that was not opened, and sees k-1 once opened.
+  ASSERT_TRUE(book.apply(event(InboundEvent::Action::trigger, "k-1"), "web", actor, at(2)));
+  std::atomic<bool> done{false};
+  std::atomic<int> wrong{0}, seen{0};
+  std::thread reader([&] {
+    do {
+      if (book.is_open_key("never-opened")) ++wrong;
+      if (book.is_open_key("k-1")) ++seen;
+    } while (!done);
+  });
+  for (int i = 0; i < 20000; ++i) book.apply(event(InboundEvent::Action::trigger, "g-" + std::to_string(i)), "web", actor, at(3));
+  done = true;
+  reader.join();
+  EXPECT_EQ(wrong, 0);
+  EXPECT_GT(seen, 0);
+  EXPECT_TRUE(book.is_open_key("g-19999"));
 }
 
 }  // namespace
