@@ -1,4 +1,5 @@
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/db.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -152,6 +153,64 @@ TEST_F(StoreTest, FailedMigrationLeavesPreviousVersion) {
   auto third = sqlite::SqliteStore::open(path_, opts);
   ASSERT_TRUE(third.ok()) << third.error().message;
   EXPECT_EQ((*third)->migration_report().applied, 1);
+}
+
+// Migration 5 rebuilds the incidents table (its status CHECK without IN): a version-4 database
+// keeps every incident, timeline entry and index, and the constraints still hold.
+TEST_F(StoreTest, Version5RebuildKeepsIncidentsTimelinesIndexesAndConstraints) {
+  const auto builtin = sqlite::builtin_migrations();
+  ASSERT_GE(builtin.size(), 5u);
+  ASSERT_TRUE(builtin[4].rebuilds_table);
+  {
+    sqlite::Options v4;
+    v4.migrations = builtin.subspan(0, 4);
+    auto s = sqlite::SqliteStore::open(path_, v4);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    ASSERT_EQ((*s)->migration_report().to_version, 4);
+    ASSERT_TRUE((*s)->apply(opening(1, "a")).ok());
+    ASSERT_TRUE((*s)->apply(opening(2, "b")).ok());
+    IncidentChange resolved = opening(3, "c");
+    resolved.incident.status = incident::Status::resolved;
+    resolved.incident.resolved_at = t(90'000);
+    resolved.incident.escalation_policy = "ops";
+    ASSERT_TRUE((*s)->apply(resolved).ok());
+  }
+  auto opened = sqlite::SqliteStore::open(path_);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto& store = *opened;
+  EXPECT_EQ(store->migration_report().from_version, 4);
+  EXPECT_EQ(store->migration_report().applied, 1);
+  auto open = store->open_incidents();
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 2u);
+  auto three = store->get_incident(3);
+  ASSERT_TRUE(three.ok() && three->has_value());
+  EXPECT_EQ((*three)->escalation_policy, "ops");
+  EXPECT_EQ((*three)->resolved_at, t(90'000));
+  ASSERT_EQ((*three)->timeline.size(), 1u);
+  EXPECT_EQ((*three)->timeline[0].text, "3 failures");
+  EXPECT_EQ(*store->max_incident_id(), 3);
+  // The open-key index is back: a second open incident for "a" is refused...
+  IncidentChange dup = opening(4, "a");
+  EXPECT_FALSE(store->apply(dup).ok());
+  // ...the timeline's foreign key still points at incidents, and the status CHECK still holds.
+  auto raw = sqlite::Db::open(path_, 1000);
+  ASSERT_TRUE(raw.ok()) << raw.error().message;
+  EXPECT_TRUE((*raw)->exec("INSERT INTO timeline (incident_id, seq, at_ms, kind, actor, text) "
+                           "VALUES (1, 99, 0, 'note', 'x', 'y')").ok());
+  EXPECT_FALSE((*raw)->exec("INSERT INTO timeline (incident_id, seq, at_ms, kind, actor, text) "
+                            "VALUES (777, 1, 0, 'note', 'x', 'y')").ok());
+  EXPECT_FALSE((*raw)->exec("INSERT INTO incidents (id, dedup_key, service, check_name, title, severity, status, "
+                            "started_at_ms, detected_at_ms) VALUES (50, 'z', 's', 'c', 't', 'critical', 'bogus', 0, 0)").ok());
+  auto sql = (*raw)->prepare("SELECT sql FROM sqlite_master WHERE name = 'incidents'");
+  ASSERT_TRUE(sql.ok());
+  ASSERT_TRUE(*sql->step());
+  EXPECT_EQ(sql->col_text(0).find(" IN ("), std::string::npos) << sql->col_text(0);
+  auto indexes = (*raw)->prepare("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents' "
+                                 "AND name IN ('incidents_open_dedup', 'incidents_service', 'incidents_started')");
+  ASSERT_TRUE(indexes.ok());
+  ASSERT_TRUE(*indexes->step());
+  EXPECT_EQ(indexes->col_int(0), 3);
 }
 
 TEST_F(StoreTest, CreatesParentDirectoryAndReportsUnopenablePath) {

@@ -17,6 +17,9 @@ class Db;
 struct Migration {
   int version = 0;       // 1, 2, 3 ... in order, no gaps
   std::string_view sql;  // one or more statements
+  // Rebuilds a table others reference (SQLite's "12 steps"): foreign keys are switched off for
+  // it (a pragma that has no effect inside a transaction) and checked before its commit.
+  bool rebuilds_table = false;
 };
 
 std::span<const Migration> builtin_migrations();
