@@ -166,7 +166,18 @@ std::vector<std::string> EngineBackend::reload() {
 Engine::Engine(asio::io_context& io, config::Config config, EngineOptions options)
     : impl_(std::make_shared<Impl>(io, std::move(config), options)) {}
 
-Engine::~Engine() { stop(); }
+Engine::~Engine() {
+  stop();
+  // A job on a worker (evidence for an incident opened just before SIGTERM, a runbook) holds
+  // the Impl, so it would outlive this Engine and run on while the process exits, into
+  // destroyed statics. Finish and join them here, while the Impl is still ours. Nothing posts
+  // to them any more: the loops, the HTTP thread and the committer have stopped.
+  Impl& e = *impl_;
+  e.respond_worker.reset();
+  e.ui_worker.reset();
+  e.contact_worker.reset();
+  e.worker.reset();
+}
 
 Status Engine::start() {
   Impl& e = *impl_;
