@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "store/store.h"
+#include "support/temp_dir.h"
 
 namespace vigil::app {
 namespace {
@@ -36,16 +37,12 @@ IncidentChange opening(std::int64_t id, std::string dedup) {
 class GroupCommit : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "vigil-groupcommit-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     auto s = store::open_sqlite((dir_ / "vigil.db").string());
     ASSERT_TRUE(s.ok()) << s.error().message;
     store_ = std::move(s.value());
   }
   void TearDown() override {
     store_.reset();
-    fs::remove_all(dir_);
   }
 
   // Records, under one mutex, the order in which answers and `done` calls happened.
@@ -84,7 +81,7 @@ class GroupCommit : public ::testing::Test {
     return b;
   }
 
-  fs::path dir_;
+  test_support::TempDir dir_{"vigil-groupcommit"};
   std::unique_ptr<store::Store> store_;
 };
 

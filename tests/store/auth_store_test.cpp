@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "store/store.h"
+#include "support/temp_dir.h"
 
 namespace vigil::store {
 namespace {
@@ -14,18 +15,14 @@ const Time t0 = Time{std::chrono::sys_days{std::chrono::year{2024} / 8 / 18}};
 class AuthStore : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "vigil-authstore-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     auto s = open_sqlite((dir_ / "vigil.db").string());
     ASSERT_TRUE(s.ok()) << s.error().message;
     store_ = std::move(s.value());
   }
   void TearDown() override {
     store_.reset();
-    fs::remove_all(dir_);
   }
-  fs::path dir_;
+  test_support::TempDir dir_{"vigil-authstore"};
   std::unique_ptr<Store> store_;
 };
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 
 namespace vigil::store::sqlite {
 namespace {
@@ -19,16 +20,8 @@ namespace fs = std::filesystem;
 class CheckpointerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "vigil-ckpt-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     path_ = (dir_ / "vigil.db").string();
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   // Commits `n` transactions of one ~1 KiB row each on `db`.
   static void commit_rows(sqlite3* db, int n) {
     const std::string blob(1000, 'x');
@@ -50,7 +43,7 @@ class CheckpointerTest : public ::testing::Test {
     return size;
   }
 
-  fs::path dir_;
+  test_support::TempDir dir_{"vigil-ckpt"};
   std::string path_;
 };
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "store/store.h"
+#include "support/temp_dir.h"
 
 namespace vigil::store {
 namespace {
@@ -17,16 +18,11 @@ Time t(std::int64_t ms) { return Time{Duration{ms}}; }
 class PostmortemStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "vigil-pmstore-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     store_ = reopen();
     ASSERT_NE(store_, nullptr);
   }
   void TearDown() override {
     store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   std::unique_ptr<Store> reopen() {
     store_.reset();
@@ -35,7 +31,7 @@ class PostmortemStoreTest : public ::testing::Test {
     return s.ok() ? std::move(s).value() : nullptr;
   }
 
-  fs::path dir_;
+  test_support::TempDir dir_{"vigil-pmstore"};
   std::unique_ptr<Store> store_;
 };
 

@@ -11,6 +11,7 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
+#include "support/temp_dir.h"
 
 namespace vigil::store {
 namespace {
@@ -76,15 +77,10 @@ const std::vector<Fixture> kDay = {
 class ReportStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "vigil-report-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     path_ = (dir_ / "vigil.db").string();
   }
   void TearDown() override {
     store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
 
   void open(const std::string& path, sqlite::Options options = {}) {
@@ -114,7 +110,7 @@ class ReportStoreTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
+  test_support::TempDir dir_{"vigil-report"};
   std::string path_;
   std::unique_ptr<sqlite::SqliteStore> store_;
 };

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "store/store.h"
+#include "support/temp_dir.h"
 
 namespace vigil::store {
 namespace {
@@ -29,23 +30,15 @@ Time t(std::int64_t ms) { return Time{Duration{ms}}; }
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "vigil-store-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     path_ = (dir_ / "vigil.db").string();
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   std::unique_ptr<Store> open() {
     auto s = open_sqlite(path_);
     EXPECT_TRUE(s.ok()) << s.error().message;
     return s.ok() ? std::move(s).value() : nullptr;
   }
 
-  fs::path dir_;
+  test_support::TempDir dir_{"vigil-store"};
   std::string path_;
 };
 

@@ -12,6 +12,7 @@
 #include "store/store.h"
 #include "web/auth/crypto.h"
 #include "web/auth/http_bits.h"
+#include "support/temp_dir.h"
 
 namespace vigil::web::auth {
 namespace {
@@ -30,9 +31,6 @@ std::string header(const Response& r, std::string_view name) {
 class AuthHandler : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "vigil-auth-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     auto s = store::open_sqlite((dir_ / "vigil.db").string());
     ASSERT_TRUE(s.ok()) << s.error().message;
     store_ = std::move(s.value());
@@ -58,7 +56,6 @@ class AuthHandler : public ::testing::Test {
   void TearDown() override {
     auth_.reset();
     store_.reset();
-    fs::remove_all(dir_);
   }
 
   Response call(std::string method, std::string path, std::vector<std::pair<std::string, std::string>> headers = {},
@@ -94,7 +91,7 @@ class AuthHandler : public ::testing::Test {
     return seen_ ? seen_->csrf : "";
   }
 
-  fs::path dir_;
+  test_support::TempDir dir_{"vigil-auth"};
   std::unique_ptr<store::Store> store_;
   AuthSettings settings_;
   std::atomic<Time> now_{t0};
