@@ -9,7 +9,7 @@
 #include <mutex>
 
 #include "store/store.h"
-#include "support/temp_dir.h"
+#include "support/test_dir.h"
 
 namespace vigil::app {
 namespace {
@@ -81,7 +81,7 @@ class GroupCommit : public ::testing::Test {
     return b;
   }
 
-  test_support::TempDir dir_{"vigil-groupcommit"};
+  testing::TestDir dir_;
   std::unique_ptr<store::Store> store_;
 };
 

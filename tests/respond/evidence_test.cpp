@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include "respond/test_dir.h"
+#include "support/test_dir.h"
 #include "support/nginx.h"
 
 namespace vigil::respond {

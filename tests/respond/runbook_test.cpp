@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "respond/test_dir.h"
+#include "support/test_dir.h"
 
 namespace vigil::respond {
 namespace {

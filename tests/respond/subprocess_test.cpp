@@ -10,7 +10,7 @@
 #include <chrono>
 #include <thread>
 
-#include "respond/test_dir.h"
+#include "support/test_dir.h"
 
 namespace vigil {
 namespace {

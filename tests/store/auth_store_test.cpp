@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "store/store.h"
-#include "support/temp_dir.h"
+#include "support/test_dir.h"
 
 namespace vigil::store {
 namespace {
@@ -22,7 +22,7 @@ class AuthStore : public ::testing::Test {
   void TearDown() override {
     store_.reset();
   }
-  test_support::TempDir dir_{"vigil-authstore"};
+  testing::TestDir dir_;
   std::unique_ptr<Store> store_;
 };
 

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
+#include "support/test_dir.h"
 
 namespace vigil::store::sqlite {
 namespace {
@@ -43,7 +43,7 @@ class CheckpointerTest : public ::testing::Test {
     return size;
   }
 
-  test_support::TempDir dir_{"vigil-ckpt"};
+  testing::TestDir dir_;
   std::string path_;
 };
 

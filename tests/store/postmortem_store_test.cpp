@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "store/store.h"
-#include "support/temp_dir.h"
+#include "support/test_dir.h"
 
 namespace vigil::store {
 namespace {
@@ -31,7 +31,7 @@ class PostmortemStoreTest : public ::testing::Test {
     return s.ok() ? std::move(s).value() : nullptr;
   }
 
-  test_support::TempDir dir_{"vigil-pmstore"};
+  testing::TestDir dir_;
   std::unique_ptr<Store> store_;
 };
 

@@ -11,7 +11,7 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
-#include "support/temp_dir.h"
+#include "support/test_dir.h"
 
 namespace vigil::store {
 namespace {
@@ -110,7 +110,7 @@ class ReportStoreTest : public ::testing::Test {
     return out;
   }
 
-  test_support::TempDir dir_{"vigil-report"};
+  testing::TestDir dir_;
   std::string path_;
   std::unique_ptr<sqlite::SqliteStore> store_;
 };

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "store/store.h"
-#include "support/temp_dir.h"
+#include "support/test_dir.h"
 
 namespace vigil::store {
 namespace {
@@ -38,7 +38,7 @@ class StoreTest : public ::testing::Test {
     return s.ok() ? std::move(s).value() : nullptr;
   }
 
-  test_support::TempDir dir_{"vigil-store"};
+  testing::TestDir dir_;
   std::string path_;
 };
 

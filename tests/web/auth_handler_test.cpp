@@ -12,7 +12,7 @@
 #include "store/store.h"
 #include "web/auth/crypto.h"
 #include "web/auth/http_bits.h"
-#include "support/temp_dir.h"
+#include "support/test_dir.h"
 
 namespace vigil::web::auth {
 namespace {
@@ -91,7 +91,7 @@ class AuthHandler : public ::testing::Test {
     return seen_ ? seen_->csrf : "";
   }
 
-  test_support::TempDir dir_{"vigil-auth"};
+  testing::TestDir dir_;
   std::unique_ptr<store::Store> store_;
   AuthSettings settings_;
   std::atomic<Time> now_{t0};

@@ -18,7 +18,7 @@ class TestDir {
   TestDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     path_ = std::filesystem::temp_directory_path() /
-            ("vigil-respond-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" + info->name());
+            ("vigil-test-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" + info->name());
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
