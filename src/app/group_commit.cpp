@@ -19,9 +19,12 @@ void GroupCommitter::submit(CommitBatch batch) {
     if (stopping_) return;
     if (pending_.empty()) {
       pending_ = std::move(batch);
+      pending_.then.resize(pending_.changes.size());  // one per change, as push() keeps them
+      pending_.answer.resize(pending_.changes.size());
     } else {
       for (std::size_t i = 0; i < batch.changes.size(); ++i)
-        pending_.push(std::move(batch.changes[i]), std::move(batch.then[i]), std::move(batch.answer[i]));
+        pending_.push(std::move(batch.changes[i]), i < batch.then.size() ? std::move(batch.then[i]) : nullptr,
+                      i < batch.answer.size() ? std::move(batch.answer[i]) : nullptr);
     }
   }
   wake_.notify_one();
