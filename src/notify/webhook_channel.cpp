@@ -5,18 +5,13 @@
 
 #include "net/http_client.h"
 #include "notify/channel_kinds.h"
+#include "common/ascii.h"
 
 namespace vigil::notify {
 namespace {
 
 // Enough of a receiver's error page to say what went wrong, not enough to flood the outbox.
 constexpr std::size_t kErrorSnippet = 200;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Headers the contract owns: a custom header of the same name would break verification or framing.
 bool reserved(std::string_view name) {

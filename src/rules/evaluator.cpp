@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rules/resolver.h"
+#include "common/ascii.h"
 
 namespace vigil::rules {
 namespace {
@@ -20,17 +21,6 @@ using detail::VarId;
 using detail::VarRef;
 
 Duration to_ms(std::chrono::microseconds us) { return std::chrono::duration_cast<Duration>(us); }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // Resolves a CheckResult's variables without copying: strings view the result itself or
 // the JSON document, parsed on first use and at most once per result.

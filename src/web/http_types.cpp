@@ -2,18 +2,9 @@
 
 #include <boost/json.hpp>
 
-#include <algorithm>
-#include <cctype>
+#include "common/ascii.h"
 
 namespace vigil::web {
-
-namespace {
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-}  // namespace
 
 std::string Request::header(std::string_view name) const {
   // Names are stored lower-cased; compare case-insensitively anyway so "Content-Type" works too.

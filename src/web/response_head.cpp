@@ -1,20 +1,13 @@
 #include "web/response_head.h"
+#include "common/ascii.h"
 
 #include <boost/beast/http/status.hpp>
 
-#include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <string_view>
 
 namespace vigil::web {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 bool unsafe(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
 

@@ -2,6 +2,7 @@
 
 #include "web/response_head.h"
 #include "web/server_stream.h"
+#include "common/ascii.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -51,12 +52,6 @@ struct Shared {
   bool stopping = false;
   std::unordered_set<Session*> sessions;
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string format_endpoint(const tcp::endpoint& ep) {
   const auto a = ep.address();

@@ -1,4 +1,5 @@
 #include "probe/logs/access_format.h"
+#include "common/ascii.h"
 
 #include <cstdint>
 #include <cstring>
@@ -53,13 +54,6 @@ constexpr std::string_view kCommon = R"(%h %l %u %t "%r" %>s %b)";
 constexpr std::string_view kCombined = R"(%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i")";
 
 inline char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
 
 bool is_numeric(Field f) {
   switch (f) {

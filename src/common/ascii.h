@@ -1,0 +1,18 @@
+// ASCII case-insensitive comparison for protocol tokens: HTTP header names, log format
+// directives, rule keywords. Locale-free on purpose: these are ASCII whatever the locale.
+#pragma once
+#include <cstddef>
+#include <string_view>
+
+namespace vigil {
+
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+constexpr bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+}  // namespace vigil
