@@ -17,9 +17,9 @@
 
 #include "app/check_runtime.h"
 #include "app/engine_postmortem.h"
+#include "app/group_commit.h"
 #include "app/http_front.h"
 #include "app/metrics_text.h"
-#include "app/group_commit.h"
 #include "common/worker.h"
 #include "incident/incident_book.h"
 #include "net/http_client.h"

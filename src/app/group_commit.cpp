@@ -14,17 +14,16 @@ GroupCommitter::~GroupCommitter() { stop(); }
 
 void GroupCommitter::submit(CommitBatch batch) {
   if (batch.empty()) return;
+  batch.then.resize(batch.changes.size());  // one per change, as push() keeps them
+  batch.answer.resize(batch.changes.size());
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;
     if (pending_.empty()) {
       pending_ = std::move(batch);
-      pending_.then.resize(pending_.changes.size());  // one per change, as push() keeps them
-      pending_.answer.resize(pending_.changes.size());
     } else {
       for (std::size_t i = 0; i < batch.changes.size(); ++i)
-        pending_.push(std::move(batch.changes[i]), i < batch.then.size() ? std::move(batch.then[i]) : nullptr,
-                      i < batch.answer.size() ? std::move(batch.answer[i]) : nullptr);
+        pending_.push(std::move(batch.changes[i]), std::move(batch.then[i]), std::move(batch.answer[i]));
     }
   }
   wake_.notify_one();
