@@ -49,8 +49,8 @@ std::vector<web::ServiceStatus> Engine::Impl::snapshot() {
       }
       ss.checks.push_back(std::move(cs));
     }
-    for (const Incident* inc : book.open())
-      if (inc->service == s.name) ss.open_incidents.push_back(inc->id);
+    ss.open_incidents = book.newest_open(s.name, web::ServiceStatus::kListedOpen);
+    ss.open_incident_count = book.open_count(s.name);
     out.push_back(std::move(ss));
   }
   return out;
@@ -97,9 +97,8 @@ std::string Engine::Impl::render_metrics() {
   }
 
   m.family("vigil_incidents", "gauge", "Open incidents by status.");
-  int triggered = 0, acknowledged = 0;
-  for (const Incident* inc : book.open()) (inc->status == incident::Status::acknowledged ? acknowledged : triggered)++;
-  m.sample("vigil_incidents", {{"status", "triggered"}}, triggered);
+  const auto acknowledged = static_cast<double>(book.acknowledged_count());
+  m.sample("vigil_incidents", {{"status", "triggered"}}, static_cast<double>(book.open_count()) - acknowledged);
   m.sample("vigil_incidents", {{"status", "acknowledged"}}, acknowledged);
   m.family("vigil_incidents_opened_total", "counter", "Incidents opened by checks since this process started.");
   m.sample("vigil_incidents_opened_total", {}, static_cast<double>(incidents_opened));

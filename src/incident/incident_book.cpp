@@ -1,5 +1,7 @@
 #include "incident/incident_book.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace vigil::incident {
@@ -123,7 +125,7 @@ Result<std::optional<IncidentChange>> IncidentBook::acknowledge(std::int64_t id,
   Incident* inc = mutable_find(id);
   if (!inc) return not_open(id);
   if (inc->status == Status::acknowledged) return std::optional<IncidentChange>{};
-  inc->status = Status::acknowledged;
+  set_status(*inc, Status::acknowledged);
   inc->acknowledged_at = now;
   IncidentChange change;
   change.new_entries.push_back(append(*inc, "acknowledged", actor, note.empty() ? "acknowledged" : note, now));
@@ -152,7 +154,7 @@ Result<IncidentChange> IncidentBook::reassign(std::int64_t id, const std::string
                                               Time now) {
   Incident* inc = mutable_find(id);
   if (!inc) return not_open(id);
-  inc->status = Status::triggered;
+  set_status(*inc, Status::triggered);
   inc->acknowledged_at.reset();
   IncidentChange change;
   change.new_entries.push_back(append(*inc, "reassigned", actor, text, now));
@@ -161,7 +163,11 @@ Result<IncidentChange> IncidentBook::reassign(std::int64_t id, const std::string
 }
 
 IncidentChange IncidentBook::close(Incident& inc, std::string kind, std::string actor, std::string text, Time now) {
-  inc.status = Status::resolved;
+  set_status(inc, Status::resolved);
+  if (auto it = open_by_service_.find(inc.service); it != open_by_service_.end()) {
+    it->second.erase(inc.id);
+    if (it->second.empty()) open_by_service_.erase(it);
+  }
   inc.resolved_at = now;
   inc.resolved_by = kind == "auto_resolved" ? "auto" : actor;
   IncidentChange change;
@@ -201,7 +207,29 @@ void IncidentBook::add_open(Incident inc) {
     open_by_key_[inc.dedup_key] = inc.id;
   }
   const std::int64_t id = inc.id;
+  open_by_service_[inc.service].insert(id);
+  if (inc.status == Status::acknowledged) ++acknowledged_;
   open_[id] = std::move(inc);
+}
+
+void IncidentBook::set_status(Incident& inc, Status status) {
+  if (inc.status == Status::acknowledged) --acknowledged_;
+  if (status == Status::acknowledged) ++acknowledged_;
+  inc.status = status;
+}
+
+std::size_t IncidentBook::open_count(const std::string& service) const {
+  auto it = open_by_service_.find(service);
+  return it == open_by_service_.end() ? 0 : it->second.size();
+}
+
+std::vector<std::int64_t> IncidentBook::newest_open(const std::string& service, std::size_t limit) const {
+  std::vector<std::int64_t> out;
+  auto it = open_by_service_.find(service);
+  if (it == open_by_service_.end()) return out;
+  for (auto id = it->second.rbegin(); id != it->second.rend() && out.size() < limit; ++id) out.push_back(*id);
+  std::reverse(out.begin(), out.end());
+  return out;
 }
 
 std::vector<const Incident*> IncidentBook::open() const {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <unordered_map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,8 +69,17 @@ class IncidentBook {
   // waits: false while the owner is changing the key index (growing it rehashes a million keys),
   // so the caller hands the event to the owner, who decides.
   bool is_open_key(const std::string& dedup_key) const;
-  std::vector<const Incident*> open() const;
+  std::vector<const Incident*> open() const;  // a pass over all of them: not for hot paths
   std::int64_t last_id() const { return last_id_; }
+
+  // What the status overview and /metrics show, in time that does not grow with the number of
+  // open incidents (a storm leaves a million, and the engine thread that reads these is the one
+  // ingestion waits for).
+  std::size_t open_count() const { return open_.size(); }
+  std::size_t acknowledged_count() const { return acknowledged_; }
+  std::size_t open_count(const std::string& service) const;
+  // The service's newest `limit` open incident ids, in ascending order.
+  std::vector<std::int64_t> newest_open(const std::string& service, std::size_t limit) const;
 
  private:
   Incident* mutable_find(std::int64_t id);
@@ -77,6 +87,7 @@ class IncidentBook {
 
   std::int64_t last_id_;
   void add_open(Incident inc);
+  void set_status(Incident& inc, Status status);  // keeps acknowledged_
 
   std::map<std::int64_t, Incident> open_;  // id → incident (with timeline)
   // dedup key → id of its open incident: every alert and event looks here first, so it must not
@@ -84,6 +95,8 @@ class IncidentBook {
   std::unordered_map<std::string, std::int64_t> open_by_key_;
   // Held while open_by_key_ changes and by is_open_key; the owner's own reads need no lock.
   std::unique_ptr<std::mutex> keys_mu_ = std::make_unique<std::mutex>();
+  std::unordered_map<std::string, std::set<std::int64_t>> open_by_service_;
+  std::size_t acknowledged_ = 0;
 };
 
 // A note on any incident, open or resolved (postmortem remarks land on resolved ones).

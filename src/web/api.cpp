@@ -63,7 +63,7 @@ json::object service_object(const ServiceStatus& s) {
   json::array open;
   for (auto id : s.open_incidents) open.push_back(id);
   return json::object{{"name", s.name},   {"description", s.description}, {"status", up ? "up" : "down"},
-                      {"checks", checks}, {"open_incidents", open}};
+                      {"checks", checks}, {"open_incidents", open}, {"open_incident_count", s.open_incident_count}};
 }
 
 Response json_ok(const json::value& v, int status = 200) {

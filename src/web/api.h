@@ -38,7 +38,9 @@ struct ServiceStatus {
   std::string name;
   std::string description;
   std::vector<CheckStatus> checks;
-  std::vector<std::int64_t> open_incidents;
+  static constexpr std::size_t kListedOpen = 100;  // a storm leaves a million open
+  std::vector<std::int64_t> open_incidents;  // the newest kListedOpen, ascending
+  std::size_t open_incident_count = 0;       // all of them
   bool is_public = false;        // shown on /status
   std::string public_name;       // its name there (the service name when empty)
   std::vector<std::string> runbooks;  // runbook names, for "run runbook" in the UI

@@ -131,3 +131,53 @@ TEST(IncidentBookEvents, IsOpenKeyFollowsTriggerAndResolveAndIsSafeFromAnotherTh
 
 }  // namespace
 }  // namespace vigil::incident
+
+namespace vigil::incident {
+namespace {
+
+// The overview's and /metrics' figures are kept as incidents change, not counted on demand:
+// they must follow every transition, across services and a restart.
+TEST(IncidentBookEvents, OpenCountsFollowTriggerAcknowledgeReassignAndResolve) {
+  IncidentBook book;
+  const std::string actor = "integration:prometheus";
+  for (int i = 0; i < 150; ++i)
+    ASSERT_TRUE(book.apply(event(InboundEvent::Action::trigger, "web-" + std::to_string(i)), "web", actor, at(0)));
+  ASSERT_TRUE(book.apply(event(InboundEvent::Action::trigger, "db-0"), "db", actor, at(0)));
+  EXPECT_EQ(book.open_count(), 151u);
+  EXPECT_EQ(book.open_count("web"), 150u);
+  EXPECT_EQ(book.open_count("db"), 1u);
+  EXPECT_EQ(book.open_count("nobody"), 0u);
+  EXPECT_TRUE(book.newest_open("nobody", 10).empty());
+
+  auto newest = book.newest_open("web", 3);
+  EXPECT_EQ(newest, (std::vector<std::int64_t>{148, 149, 150}));  // ascending, newest last
+  EXPECT_EQ(book.newest_open("db", 100), (std::vector<std::int64_t>{151}));
+
+  ASSERT_TRUE(book.apply(event(InboundEvent::Action::acknowledge, "web-0"), "web", actor, at(1)));
+  ASSERT_TRUE(book.acknowledge(151, "alice", "", at(1)).ok());
+  EXPECT_EQ(book.acknowledged_count(), 2u);
+  EXPECT_FALSE(book.apply(event(InboundEvent::Action::acknowledge, "web-0"), "web", actor, at(2)));  // again: no change
+  EXPECT_EQ(book.acknowledged_count(), 2u);
+  ASSERT_TRUE(book.reassign(151, "alice", "to bob", at(2)).ok());  // back to triggered
+  EXPECT_EQ(book.acknowledged_count(), 1u);
+
+  ASSERT_TRUE(book.apply(event(InboundEvent::Action::resolve, "web-0"), "web", actor, at(3)));  // was acknowledged
+  ASSERT_TRUE(book.apply(event(InboundEvent::Action::resolve, "web-149"), "web", actor, at(3)));
+  ASSERT_TRUE(book.resolve(151, "bob", "", at(3)).ok());
+  EXPECT_EQ(book.acknowledged_count(), 0u);
+  EXPECT_EQ(book.open_count(), 148u);
+  EXPECT_EQ(book.open_count("web"), 148u);
+  EXPECT_EQ(book.open_count("db"), 0u);
+  EXPECT_EQ(book.newest_open("web", 2), (std::vector<std::int64_t>{148, 149}));  // 150 (web-149) resolved
+
+  IncidentBook restored(151);
+  std::vector<Incident> open;
+  for (const Incident* inc : book.open()) open.push_back(*inc);
+  open.front().status = Status::acknowledged;
+  restored.restore(std::move(open));
+  EXPECT_EQ(restored.open_count("web"), 148u);
+  EXPECT_EQ(restored.acknowledged_count(), 1u);
+}
+
+}  // namespace
+}  // namespace vigil::incident

@@ -21,6 +21,7 @@ class MemoryBackend : public Backend {
   }
   std::vector<ServiceStatus> services() override {
     ServiceStatus s{"web", "front", {}, {4}};
+    s.open_incident_count = 250;  // more than the newest ids listed
     CheckStatus c;
     c.name = "home";
     c.up = false;
@@ -180,6 +181,8 @@ TEST(Api, IncidentFilterAndReloadErrors) {
   EXPECT_NE(r.content_type.find("version=0.0.4"), std::string::npos);
   auto svc = body(call(h, "GET", "/api/v1/services/web"));
   EXPECT_EQ(svc["status"].as_string(), "down");
+  EXPECT_EQ(svc["open_incidents"].as_array().size(), 1u);
+  EXPECT_EQ(svc["open_incident_count"].as_int64(), 250);
 }
 
 }  // namespace
