@@ -192,19 +192,19 @@ Incident* IncidentBook::mutable_find(std::int64_t id) {
 }
 
 const Incident* IncidentBook::find_open(const std::string& dedup_key) const {
-  auto it = open_by_key_.find(dedup_key);
-  return it == open_by_key_.end() ? nullptr : find(it->second);
+  const std::int64_t* id = open_by_key_.find(dedup_key);
+  return id ? find(*id) : nullptr;
 }
 
 bool IncidentBook::is_open_key(const std::string& dedup_key) const {
   std::unique_lock lock(*keys_mu_, std::try_to_lock);
-  return lock.owns_lock() && open_by_key_.count(dedup_key) > 0;
+  return lock.owns_lock() && open_by_key_.find(dedup_key) != nullptr;
 }
 
 void IncidentBook::add_open(Incident inc) {
   {
     std::lock_guard lock(*keys_mu_);
-    open_by_key_[inc.dedup_key] = inc.id;
+    open_by_key_.set(inc.dedup_key, inc.id);
   }
   const std::int64_t id = inc.id;
   open_by_service_[inc.service].insert(id);

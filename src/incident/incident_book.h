@@ -16,6 +16,7 @@
 #include "common/result.h"
 #include "incident/inbound_event.h"
 #include "incident/incident.h"
+#include "incident/key_index.h"
 #include "rules/evaluator.h"
 
 namespace vigil::incident {
@@ -66,8 +67,8 @@ class IncidentBook {
   // Whether an incident is known to be open for the key: the one call that is safe from another
   // thread while the book's owner works (it answers repeated triggers off the engine thread, see
   // src/app/http_front.h). Whatever the owner changed before it answered anyone is seen. Never
-  // waits: false while the owner is changing the key index (growing it rehashes a million keys),
-  // so the caller hands the event to the owner, who decides.
+  // waits: false while the owner is changing the key index, so the caller hands the event to the
+  // owner, who decides.
   bool is_open_key(const std::string& dedup_key) const;
   std::vector<const Incident*> open() const;  // a pass over all of them: not for hot paths
   std::int64_t last_id() const { return last_id_; }
@@ -92,7 +93,7 @@ class IncidentBook {
   std::map<std::int64_t, Incident> open_;  // id → incident (with timeline)
   // dedup key → id of its open incident: every alert and event looks here first, so it must not
   // cost a scan of tens of thousands of open incidents (an alert storm).
-  std::unordered_map<std::string, std::int64_t> open_by_key_;
+  KeyIndex open_by_key_;
   // Held while open_by_key_ changes and by is_open_key; the owner's own reads need no lock.
   std::unique_ptr<std::mutex> keys_mu_ = std::make_unique<std::mutex>();
   std::unordered_map<std::string, std::set<std::int64_t>> open_by_service_;
