@@ -171,7 +171,16 @@ Engine::~Engine() {
   // the Impl, so it would outlive this Engine and run on while the process exits, into
   // destroyed statics. Finish and join them here, while the Impl is still ours. Nothing posts
   // to them any more: the loops, the HTTP thread and the committer have stopped.
+  // Evidence and runbooks not started yet do not start now (a restart of Apache after SIGTERM
+  // is nobody's intent); queued email/command contacts stay in the outbox, claimed for
+  // kDirectSendLease, and are sent by the next start. Store jobs (the last probe results) run.
   Impl& e = *impl_;
+  const std::size_t respond = e.respond_worker->drop_pending();
+  const std::size_t contacts = e.contact_worker->drop_pending();
+  e.ui_worker->drop_pending();
+  if (respond + contacts > 0)
+    spdlog::info("shutdown: {} queued evidence/runbook jobs and {} queued contact deliveries not started", respond,
+                 contacts);
   e.respond_worker.reset();
   e.ui_worker.reset();
   e.contact_worker.reset();

@@ -50,4 +50,13 @@ void BlockingWorker::post(std::function<void()> job) {
   impl_->cv.notify_one();
 }
 
+std::size_t BlockingWorker::drop_pending() {
+  std::deque<std::function<void()>> dropped;
+  {
+    std::lock_guard lock(impl_->mu);
+    dropped.swap(impl_->jobs);
+  }
+  return dropped.size();  // destroyed here, outside the lock: a job may own what takes it
+}
+
 }  // namespace vigil

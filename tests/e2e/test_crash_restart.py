@@ -1,9 +1,11 @@
 """kill -9 in the middle of an incident loses nothing that was acknowledged: after restart the
 open incident and its timeline are intact, it is not opened twice, and checks resume (the
-recovery auto-resolves the restored incident)."""
+recovery auto-resolves the restored incident). SIGTERM lets a running runbook finish but starts
+none of those queued behind it."""
+import os
 import time
 
-from harness import Nginx, Vigil, Workdir, run, wait_until
+from harness import Nginx, Vigil, Workdir, free_port, run, wait_until
 
 CONFIG = """
 server: {{ listen: 127.0.0.1:{{PORT}} }}
@@ -58,5 +60,40 @@ def test_kill9_keeps_incidents_and_checks_resume():
                 nginx.stop()
 
 
+RUNBOOKS = """
+server: {{ listen: 127.0.0.1:{{PORT}} }}
+store: {{ sqlite: "{{DIR}}/vigil.db" }}
+defaults: {{ interval: 1s, timeout: 1s, failure_threshold: 1, success_threshold: 1 }}
+services:
+""" + "".join(f"""  - name: {name}
+    checks:
+      - {{{{ name: home, url: "http://127.0.0.1:{{port}}/" }}}}
+    runbooks:
+      - {{{{ name: fix, command: ["/bin/sh", "-c", "touch {{{{DIR}}}}/{name}-started; sleep 4; touch {{{{DIR}}}}/{name}-done"], auto: true, cooldown: 0s, timeout: 30s }}}}
+""" for name in ("one", "two"))
+
+
+def test_sigterm_starts_no_queued_runbook():
+    with Workdir() as d:
+        vigil = Vigil(d, RUNBOOKS.format(port=free_port()))  # nothing listens there: both checks fail
+        vigil.start()
+        marker = lambda name: os.path.exists(os.path.join(d, name))  # noqa: E731
+        try:
+            # One respond worker: whichever runbook starts first, the other waits behind it.
+            wait_until(lambda: len(vigil.incidents("open")) == 2, 10, "two incidents")
+            wait_until(lambda: marker("one-started") or marker("two-started"), 10, "a runbook started")
+            first, other = ("one", "two") if marker("one-started") else ("two", "one")
+            started = time.monotonic()
+            vigil.stop()  # SIGTERM; asserts exit code 0
+            took = time.monotonic() - started
+            assert marker(f"{first}-done"), "the running runbook was allowed to finish"
+            assert not marker(f"{other}-started"), "a queued runbook started after SIGTERM"
+            assert took < 15, f"shutdown took {took:.1f}s"
+            assert "1 queued evidence/runbook jobs" in vigil.output(), vigil.output()[-2000:]
+        finally:
+            if vigil.proc:
+                vigil.stop()
+
+
 if __name__ == "__main__":
-    run([test_kill9_keeps_incidents_and_checks_resume])
+    run([test_kill9_keeps_incidents_and_checks_resume, test_sigterm_starts_no_queued_runbook])
