@@ -172,15 +172,16 @@ Engine::~Engine() {
   // destroyed statics. Finish and join them here, while the Impl is still ours. Nothing posts
   // to them any more: the loops, the HTTP thread and the committer have stopped.
   // Evidence and runbooks not started yet do not start now (a restart of Apache after SIGTERM
-  // is nobody's intent); queued email/command contacts stay in the outbox, claimed for
-  // kDirectSendLease, and are sent by the next start. Store jobs (the last probe results) run.
+  // is nobody's intent; stop() put the runbooks' "not run" on their timelines); queued
+  // email/command contacts stay in the outbox, claimed for kDirectSendLease, and are sent by
+  // the next start. Store jobs (the last probe results) run.
   Impl& e = *impl_;
   const std::size_t respond = e.respond_worker->drop_pending();
   const std::size_t contacts = e.contact_worker->drop_pending();
   e.ui_worker->drop_pending();
   if (respond + contacts > 0)
-    spdlog::info("shutdown: {} queued evidence/runbook jobs and {} queued contact deliveries not started", respond,
-                 contacts);
+    spdlog::info("shutdown: {} queued respond jobs (evidence, runbooks) and {} queued contact deliveries dropped",
+                 respond, contacts);
   e.respond_worker.reset();
   e.ui_worker.reset();
   e.contact_worker.reset();
@@ -293,6 +294,7 @@ void Engine::stop() {
   if (e.postmortems) e.postmortems->stop();
   e.hub.close_all();
   if (e.server) e.server->stop();
+  e.skip_queued_runbooks();  // their timeline entries go into the last commit
   if (e.committer) {
     // Commits what is queued; nobody waits for these answers any more (the loop has stopped).
     e.committer->submit(std::exchange(e.commit_queue, CommitBatch{}));

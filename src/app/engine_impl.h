@@ -134,6 +134,17 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   respond::ConfigWatch config_watch;
   respond::RunbookLedger ledger;
   std::map<std::int64_t, std::string> remediated_by;  // incident → runbook that succeeded for it
+  // Runbooks posted to the respond worker and not started yet, by ticket. A job starts only if
+  // it can still take its ticket out; at shutdown the engine takes the rest (they never start)
+  // and says so on their incidents' timelines.
+  struct QueuedRunbook {
+    std::int64_t incident = 0;
+    std::string runbook;
+  };
+  std::mutex queued_runbooks_mu;
+  std::map<std::uint64_t, QueuedRunbook> queued_runbooks;
+  std::uint64_t next_runbook_ticket = 0;
+  void skip_queued_runbooks();  // at shutdown, before the last commit
   Time last_snapshot_round{};
 
   // Postmortems, action items, reports (engine_postmortem.cpp); after store: destroyed first.

@@ -87,10 +87,21 @@ void Engine::Impl::start_runbook(std::int64_t id, const std::string& service, co
   append_entries(id, {{"runbook", actor,
                        fmt::format("running {} {}: {}", rb.name, automatic ? "automatically" : "by hand",
                                    fmt::join(rb.command, " "))}});
-  respond_worker->post([w = weak_from_this(), id, rb, then = std::move(then), actor] {
-    auto outcome = respond::run_runbook(rb);
+  const std::uint64_t ticket = ++next_runbook_ticket;
+  {
+    std::lock_guard lock(queued_runbooks_mu);
+    queued_runbooks.emplace(ticket, QueuedRunbook{id, rb.name});
+  }
+  respond_worker->post([w = weak_from_this(), ticket, id, rb, then = std::move(then), actor] {
     auto self = w.lock();
     if (!self) return;
+    {
+      std::lock_guard lock(self->queued_runbooks_mu);
+      if (self->queued_runbooks.erase(ticket) == 0) return;  // shutting down: not started
+    }
+    auto outcome = respond::run_runbook(rb);
+    // Logged here too: should vigil be stopping, the timeline entry below is not written.
+    spdlog::info("incident #{}: runbook {}", id, respond::describe(outcome));
     asio::post(self->io, [self, id, rb, outcome = std::move(outcome), then, actor] {
       if (outcome.succeeded()) self->remediated_by[id] = rb.name;
       self->append_entries(id, {{outcome.succeeded() ? "runbook_succeeded" : "runbook_failed", actor,
@@ -98,6 +109,17 @@ void Engine::Impl::start_runbook(std::int64_t id, const std::string& service, co
       if (then) then(outcome);
     });
   });
+}
+
+void Engine::Impl::skip_queued_runbooks() {
+  std::map<std::uint64_t, QueuedRunbook> skipped;
+  {
+    std::lock_guard lock(queued_runbooks_mu);
+    skipped.swap(queued_runbooks);
+  }
+  for (const auto& [ticket, q] : skipped)
+    append_entries(q.incident, {{"runbook_skipped", "vigil", fmt::format("{} not run: vigil shut down before it started", q.runbook)}});
+  if (!skipped.empty()) spdlog::info("shutdown: {} queued runbooks not started", skipped.size());
 }
 
 void Engine::Impl::snapshot_healthy_configs() {

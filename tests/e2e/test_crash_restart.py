@@ -89,7 +89,17 @@ def test_sigterm_starts_no_queued_runbook():
             assert marker(f"{first}-done"), "the running runbook was allowed to finish"
             assert not marker(f"{other}-started"), "a queued runbook started after SIGTERM"
             assert took < 15, f"shutdown took {took:.1f}s"
-            assert "1 queued evidence/runbook jobs" in vigil.output(), vigil.output()[-2000:]
+            assert "1 queued runbooks not started" in vigil.output(), vigil.output()[-2000:]
+            assert "runbook fix exited 0" in vigil.output(), "the running one's outcome is logged"
+            # The incident whose runbook never ran says so, and a restart does not run it either.
+            vigil.start()
+            inc = next(i for i in vigil.incidents("open") if i["service"] == other)
+            _, inc = vigil.get(f"/api/v1/incidents/{inc['id']}")
+            skipped = [e["text"] for e in inc["timeline"] if e["kind"] == "runbook_skipped"]
+            assert skipped == ["fix not run: vigil shut down before it started"], inc["timeline"]
+            time.sleep(1.5)
+            vigil.stop()
+            assert not marker(f"{other}-started"), "a skipped runbook ran after the restart"
         finally:
             if vigil.proc:
                 vigil.stop()
