@@ -1,7 +1,5 @@
 #include "incident/incident_book.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
 namespace vigil::incident {
@@ -165,7 +163,7 @@ Result<IncidentChange> IncidentBook::reassign(std::int64_t id, const std::string
 IncidentChange IncidentBook::close(Incident& inc, std::string kind, std::string actor, std::string text, Time now) {
   set_status(inc, Status::resolved);
   if (auto it = open_by_service_.find(inc.service); it != open_by_service_.end()) {
-    it->second.erase(inc.id);
+    it->second.remove(inc.id);
     if (it->second.empty()) open_by_service_.erase(it);
   }
   inc.resolved_at = now;
@@ -207,7 +205,7 @@ void IncidentBook::add_open(Incident inc) {
     open_by_key_.set(inc.dedup_key, inc.id);
   }
   const std::int64_t id = inc.id;
-  open_by_service_[inc.service].insert(id);
+  open_by_service_[inc.service].add(id);
   if (inc.status == Status::acknowledged) ++acknowledged_;
   open_[id] = std::move(inc);
 }
@@ -224,12 +222,8 @@ std::size_t IncidentBook::open_count(const std::string& service) const {
 }
 
 std::vector<std::int64_t> IncidentBook::newest_open(const std::string& service, std::size_t limit) const {
-  std::vector<std::int64_t> out;
   auto it = open_by_service_.find(service);
-  if (it == open_by_service_.end()) return out;
-  for (auto id = it->second.rbegin(); id != it->second.rend() && out.size() < limit; ++id) out.push_back(*id);
-  std::reverse(out.begin(), out.end());
-  return out;
+  return it == open_by_service_.end() ? std::vector<std::int64_t>{} : it->second.newest(limit);
 }
 
 std::vector<const Incident*> IncidentBook::open() const {

@@ -9,7 +9,6 @@
 #include <mutex>
 #include <unordered_map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -17,6 +16,7 @@
 #include "incident/inbound_event.h"
 #include "incident/incident.h"
 #include "incident/key_index.h"
+#include "incident/open_ids.h"
 #include "rules/evaluator.h"
 
 namespace vigil::incident {
@@ -96,7 +96,7 @@ class IncidentBook {
   KeyIndex open_by_key_;
   // Held while open_by_key_ changes and by is_open_key; the owner's own reads need no lock.
   std::unique_ptr<std::mutex> keys_mu_ = std::make_unique<std::mutex>();
-  std::unordered_map<std::string, std::set<std::int64_t>> open_by_service_;
+  std::unordered_map<std::string, OpenIds> open_by_service_;
   std::size_t acknowledged_ = 0;
 };
 
