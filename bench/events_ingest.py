@@ -138,14 +138,17 @@ def store_counts(db):
 
 
 def keys_in_store(db, keys):
-    """How many of `keys` are the dedup_key of an incident in the store."""
+    """How many of `keys` are the dedup_key of an incident in the store. One pass over the
+    table: the store's dedup index covers open incidents only, so a lookup per key would scan
+    the table each time (minutes for 10k samples of a 1M-incident store)."""
+    wanted = set(keys)
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
     try:
-        found = 0
-        for k in keys:
-            if con.execute("SELECT 1 FROM incidents WHERE dedup_key = ? LIMIT 1", (k,)).fetchone():
-                found += 1
-        return found
+        found = set()
+        for (k,) in con.execute("SELECT dedup_key FROM incidents"):
+            if k in wanted:
+                found.add(k)
+        return len(found)
     finally:
         con.close()
 
