@@ -176,12 +176,10 @@ Engine::~Engine() {
   // email/command contacts stay in the outbox, claimed for kDirectSendLease, and are sent by
   // the next start. Store jobs (the last probe results) run.
   Impl& e = *impl_;
-  const std::size_t respond = e.respond_worker->drop_pending();
-  const std::size_t contacts = e.contact_worker->drop_pending();
+  e.respond_worker->drop_pending();
   e.ui_worker->drop_pending();
-  if (respond + contacts > 0)
-    spdlog::info("shutdown: {} queued respond jobs (evidence, runbooks) and {} queued contact deliveries dropped",
-                 respond, contacts);
+  if (const std::size_t contacts = e.contact_worker->drop_pending(); contacts > 0)
+    spdlog::info("shutdown: {} queued contact deliveries left in the outbox for the next start", contacts);
   e.respond_worker.reset();
   e.ui_worker.reset();
   e.contact_worker.reset();
@@ -275,10 +273,29 @@ Status Engine::start() {
 }
 
 void Engine::stop() {
+  impl_->begin_stop();
+  impl_->finish_stop();
+}
+
+void Engine::stop_after_respond(std::function<void()> done) {
   Impl& e = *impl_;
-  if (e.stopped) return;
-  e.stopped = true;
-  for (auto& sh : e.shards) {
+  e.begin_stop();
+  if (e.finished) return done();
+  // Behind the running runbook or evidence job (if any) on the respond worker: by the time
+  // this reaches the loop, that job's outcome was posted before it and is on its timeline.
+  e.respond_worker->post([w = e.weak_from_this(), done = std::move(done)] {
+    if (auto self = w.lock())
+      asio::post(self->io, [self, done] {
+        self->finish_stop();
+        done();
+      });
+  });
+}
+
+void Engine::Impl::begin_stop() {
+  if (stopped) return;
+  stopped = true;
+  for (auto& sh : shards) {
     // stop() must run on the shard's own thread; wait for it so no result arrives afterwards.
     std::promise<void> done;
     auto fut = done.get_future();
@@ -288,21 +305,30 @@ void Engine::stop() {
     sh->io.stop();
     if (sh->thread.joinable()) sh->thread.join();
   }
-  e.flush_timer.cancel();
-  e.escalation_timer.cancel();
-  if (e.notifier) e.notifier->stop();
-  if (e.postmortems) e.postmortems->stop();
-  e.hub.close_all();
-  if (e.server) e.server->stop();
-  e.skip_queued_runbooks();  // their timeline entries go into the last commit
-  if (e.committer) {
+  flush_timer.cancel();
+  escalation_timer.cancel();
+  if (notifier) notifier->stop();
+  if (postmortems) postmortems->stop();
+  hub.close_all();
+  if (server) server->stop();
+  // Nothing queued on the respond worker starts now (a restart of Apache after SIGTERM is
+  // nobody's intent): runbooks say so on their timelines, evidence not gathered is dropped.
+  skip_queued_runbooks();
+  if (const std::size_t n = respond_worker->drop_pending(); n > 0)
+    spdlog::info("shutdown: {} queued respond jobs dropped", n);
+}
+
+void Engine::Impl::finish_stop() {
+  if (finished) return;
+  finished = true;
+  if (committer) {
     // Commits what is queued; nobody waits for these answers any more (the loop has stopped).
-    e.committer->submit(std::exchange(e.commit_queue, CommitBatch{}));
-    e.committer->stop();
+    committer->submit(std::exchange(commit_queue, CommitBatch{}));
+    committer->stop();
   }
-  if (e.store) {
-    auto rows = e.results.take();
-    if (!rows.empty()) (void)e.store->append_results(rows);  // last batch; the worker is idle or finishing
+  if (store) {
+    auto rows = results.take();
+    if (!rows.empty()) (void)store->append_results(rows);  // last batch; the worker is idle or finishing
   }
 }
 
@@ -323,12 +349,23 @@ int run_daemon(const std::string& config_path) {
     return 1;
   }
   asio::signal_set stop_signals(io, SIGINT, SIGTERM);
-  stop_signals.async_wait([&](boost::system::error_code ec, int sig) {
-    if (ec) return;
-    spdlog::info("signal {}: shutting down", sig);
-    engine.stop();
-    io.stop();
-  });
+  // The first signal stops intake and lets a running runbook finish (its outcome goes on the
+  // timeline); a second one stops at once.
+  std::function<void()> wait_stop = [&] {
+    stop_signals.async_wait([&](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      static bool again = false;
+      if (std::exchange(again, true)) {
+        spdlog::warn("signal {} again: stopping now", sig);
+        engine.stop();
+        return io.stop();
+      }
+      spdlog::info("signal {}: shutting down", sig);
+      wait_stop();
+      engine.stop_after_respond([&io] { io.stop(); });
+    });
+  };
+  wait_stop();
   asio::signal_set hup(io, SIGHUP);
   std::function<void()> wait_hup = [&] {
     hup.async_wait([&](boost::system::error_code ec, int) {

@@ -4,6 +4,7 @@
 // routes), one for HTTP (and Events API parsing, http_front.h), one BlockingWorker for the store. Every incident change is committed before it is answered
 // or notified.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ class Engine {
   Status start();
   // Stops probing and serving, flushes buffered results. Safe to call twice.
   void stop();
+  // The same, except that a runbook or evidence job already running finishes first and its
+  // outcome is committed to its incident; `done` runs on the engine loop once stopped (SIGTERM).
+  void stop_after_respond(std::function<void()> done);
   // Re-reads the config file. Returns the errors (empty on success; the old config stays on error).
   std::vector<std::string> reload();
   std::uint16_t port() const;

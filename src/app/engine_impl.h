@@ -120,8 +120,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::atomic<std::int64_t> outbox_pending{0};
   std::int64_t incidents_opened = 0;
   Time last_prune{};
-  bool stopped = false;
+  bool stopped = false;   // no new work: probing and serving have stopped (begin_stop)
+  bool finished = false;  // the last commit is done (finish_stop)
   bool started = false;
+  void begin_stop();
+  void finish_stop();
 
   // On-call: schedules, policies and users of the running config; escalation wake-ups.
   std::shared_ptr<const Paging> paging;
