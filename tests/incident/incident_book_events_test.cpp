@@ -93,11 +93,6 @@ TEST(IncidentBookEvents, RecordAppendsEntriesAndEscalationState) {
   EXPECT_FALSE(book.record(9, {}, std::nullopt, at(1)).ok());
 }
 
-}  // namespace
-}  // namespace vigil::incident
-
-namespace vigil::incident {
-namespace {
 
 // is_open_key is read from the HTTP thread while the engine works on the book.
 TEST(IncidentBookEvents, IsOpenKeyFollowsTriggerAndResolveAndIsSafeFromAnotherThread) {
@@ -110,8 +105,8 @@ TEST(IncidentBookEvents, IsOpenKeyFollowsTriggerAndResolveAndIsSafeFromAnotherTh
   ASSERT_TRUE(book.apply(event(InboundEvent::Action::resolve, "k-1"), "web", actor, at(1)));
   EXPECT_FALSE(book.is_open_key("k-1"));
 
-  // A reader on another thread while the owner opens thousands (the index rehashes as it
-  // grows): it never blocks, never sees a key that was not opened, and sees k-1 once opened.
+  // A reader on another thread while the owner opens thousands (the index grows in steps
+  // meanwhile): it never blocks, never sees a key that was not opened, and sees k-1 once opened.
   ASSERT_TRUE(book.apply(event(InboundEvent::Action::trigger, "k-1"), "web", actor, at(2)));
   std::atomic<bool> done{false};
   std::atomic<int> wrong{0}, seen{0};
@@ -129,11 +124,6 @@ TEST(IncidentBookEvents, IsOpenKeyFollowsTriggerAndResolveAndIsSafeFromAnotherTh
   EXPECT_TRUE(book.is_open_key("g-19999"));
 }
 
-}  // namespace
-}  // namespace vigil::incident
-
-namespace vigil::incident {
-namespace {
 
 // The overview's and /metrics' figures are kept as incidents change, not counted on demand:
 // they must follow every transition, across services and a restart.
