@@ -171,12 +171,10 @@ Engine::~Engine() {
   // the Impl, so it would outlive this Engine and run on while the process exits, into
   // destroyed statics. Finish and join them here, while the Impl is still ours. Nothing posts
   // to them any more: the loops, the HTTP thread and the committer have stopped.
-  // Evidence and runbooks not started yet do not start now (a restart of Apache after SIGTERM
-  // is nobody's intent; stop() put the runbooks' "not run" on their timelines); queued
-  // email/command contacts stay in the outbox, claimed for kDirectSendLease, and are sent by
-  // the next start. Store jobs (the last probe results) run.
+  // stop() already dropped the respond jobs not started; queued email/command contacts stay
+  // in the outbox, claimed for kDirectSendLease, and are sent by the next start. Store jobs
+  // (the last probe results) run.
   Impl& e = *impl_;
-  e.respond_worker->drop_pending();
   e.ui_worker->drop_pending();
   if (const std::size_t contacts = e.contact_worker->drop_pending(); contacts > 0)
     spdlog::info("shutdown: {} queued contact deliveries left in the outbox for the next start", contacts);

@@ -100,7 +100,7 @@ void Engine::Impl::start_runbook(std::int64_t id, const std::string& service, co
       if (self->queued_runbooks.erase(ticket) == 0) return;  // shutting down: not started
     }
     auto outcome = respond::run_runbook(rb);
-    // Logged here too: should vigil be stopping, the timeline entry below is not written.
+    // Logged too: after a second SIGTERM the timeline entry below is never written.
     spdlog::info("incident #{}: runbook {}", id, respond::describe(outcome));
     asio::post(self->io, [self, id, rb, outcome = std::move(outcome), then, actor] {
       if (outcome.succeeded()) self->remediated_by[id] = rb.name;
