@@ -2,11 +2,18 @@
 // directives, rule keywords. Locale-free on purpose: these are ASCII whatever the locale.
 #pragma once
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace vigil {
 
 constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
 
 constexpr bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

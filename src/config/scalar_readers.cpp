@@ -2,21 +2,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 
+#include "common/ascii.h"
 #include "config/yaml_reader.h"
 
 namespace vigil::config::detail {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string join(std::initializer_list<std::string_view> items) {
   std::string out;
@@ -93,7 +87,7 @@ std::optional<bool> read_bool(Context& ctx, const Field& f) {
   auto s = read_scalar(ctx, f, "true or false");
   if (!s) return std::nullopt;
   // YAML 1.1 spellings too: configs written for Ansible say `yes`.
-  const std::string v = lower(s->value());
+  const std::string v = ascii_lower(s->value());
   if (v == "true" || v == "yes" || v == "on") return true;
   if (v == "false" || v == "no" || v == "off") return false;
   ctx.error(f, fmt::format("expected true or false, got \"{}\"", s->value()));

@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <filesystem>
 
+#include "common/ascii.h"
 #include "config/sections.h"
 #include "config/time_values.h"
 #include "config/validate.h"
@@ -34,10 +34,7 @@ const std::array<ContactKey, 6>& contact_keys() {
 }
 
 bool is_smtps(std::string_view url) {
-  if (url.size() < 6) return false;
-  std::string scheme(url.substr(0, 6));
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return scheme == "smtps:";
+  return url.size() >= 6 && iequals(url.substr(0, 6), "smtps:");
 }
 
 void read_url(Context& ctx, const Field& v, std::string& out) {

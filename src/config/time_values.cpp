@@ -8,6 +8,7 @@
 #include <array>
 #include <cctype>
 
+#include "common/ascii.h"
 #include "config/yaml_reader.h"
 
 namespace vigil::config::detail {
@@ -35,12 +36,6 @@ bool eat(std::string_view s, std::size_t& i, char c) {
     return true;
   }
   return false;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 std::string format_offset(std::chrono::seconds off) {
@@ -138,7 +133,7 @@ Result<minutes> parse_time_of_day(std::string_view text) {
 Result<int> parse_weekday(std::string_view text) {
   static constexpr std::array<std::string_view, 7> kDays = {"monday", "tuesday", "wednesday", "thursday",
                                                             "friday", "saturday", "sunday"};
-  const std::string t = lower(text);
+  const std::string t = ascii_lower(text);
   if (t.size() == 1 && t[0] >= '1' && t[0] <= '7') return t[0] - '0';
   for (std::size_t i = 0; i < kDays.size(); ++i) {
     if (t == kDays[i] || t == kDays[i].substr(0, 3)) return static_cast<int>(i) + 1;

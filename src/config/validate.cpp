@@ -1,5 +1,7 @@
 #include "config/validate.h"
 
+#include "common/ascii.h"
+
 #include <fmt/format.h>
 
 #include <boost/url/authority_view.hpp>
@@ -66,12 +68,6 @@ Problem check_authority(const urls::authority_view& a, bool port_required, int m
   return check_port(a.has_port(), a.port(), port_required, min_port);
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 Problem check_name(std::string_view name) {
@@ -100,7 +96,7 @@ Problem check_host_port(std::string_view text) {
 Problem check_http_url(std::string_view text) {
   auto u = urls::parse_uri(text);
   if (!u) return fmt::format("invalid URL \"{}\": expected http://host[:port]/path or https://...", text);
-  const std::string scheme = lower(u->scheme());
+  const std::string scheme = ascii_lower(u->scheme());
   if (scheme != "http" && scheme != "https")
     return fmt::format("invalid URL \"{}\": scheme must be http or https, not \"{}\"", text, u->scheme());
   if (!u->has_authority()) return fmt::format("invalid URL \"{}\": missing host", text);
@@ -126,7 +122,7 @@ Problem normalize_apache_status_url(std::string& url) {
 
 Problem check_tcp_url(std::string_view text) {
   auto u = urls::parse_uri(text);
-  if (!u || lower(u->scheme()) != "tcp" || !u->has_authority())
+  if (!u || ascii_lower(u->scheme()) != "tcp" || !u->has_authority())
     return fmt::format("invalid tcp URL \"{}\": expected tcp://host:port", text);
   if (auto p = check_authority(u->authority(), true, 1)) return fmt::format("invalid tcp URL \"{}\": {}", text, *p);
   if ((!u->encoded_path().empty() && u->encoded_path() != "/") || u->has_query() || u->has_fragment())
@@ -174,7 +170,7 @@ Problem check_email(std::string_view address) {
 Problem check_smtp_url(std::string_view text) {
   auto u = urls::parse_uri(text);
   if (!u) return fmt::format("invalid URL \"{}\": expected smtp://host[:port] or smtps://host[:port]", text);
-  const std::string scheme = lower(u->scheme());
+  const std::string scheme = ascii_lower(u->scheme());
   if (scheme != "smtp" && scheme != "smtps")
     return fmt::format("invalid URL \"{}\": scheme must be smtp or smtps, not \"{}\"", text, u->scheme());
   if (!u->has_authority()) return fmt::format("invalid URL \"{}\": missing host", text);

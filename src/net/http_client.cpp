@@ -23,11 +23,12 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <cctype>
 #include <cstring>
 #include <ctime>
 #include <string_view>
 #include <unordered_map>
+
+#include "common/ascii.h"
 
 namespace vigil::net {
 
@@ -76,12 +77,6 @@ struct Transfer {
   char errbuf[CURL_ERROR_SIZE] = {};
 };
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
@@ -90,11 +85,7 @@ std::string_view trim(std::string_view s) {
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
-      return false;
-  return true;
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
 // The peer certificate's notAfter, read from the live OpenSSL session. Must run while the
@@ -140,7 +131,7 @@ size_t on_header(char* data, size_t size, size_t n, void* userdata) {
       if (auto expiry = peer_cert_expiry(t->easy)) t->result.cert_expires_at = expiry;
     }
   } else if (auto colon = line.find(':'); colon != std::string_view::npos && colon > 0) {
-    t->result.headers.emplace_back(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+    t->result.headers.emplace_back(ascii_lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
   }
   return len;
 }

@@ -295,10 +295,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     r.headers.reserve(std::distance(req.begin(), req.end()));
     for (const auto& f : req) {
-      std::string name(f.name_string());
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      r.headers.emplace_back(std::move(name), std::string(f.value()));
+      r.headers.emplace_back(ascii_lower(f.name_string()), std::string(f.value()));
     }
     r.body = std::move(req.body());
     r.remote = remote_;

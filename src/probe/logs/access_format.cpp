@@ -53,8 +53,6 @@ using Field = AccessFormat::Field;
 constexpr std::string_view kCommon = R"(%h %l %u %t "%r" %>s %b)";
 constexpr std::string_view kCombined = R"(%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i")";
 
-inline char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; }
-
 bool is_numeric(Field f) {
   switch (f) {
     case Field::status: case Field::bytes_clf: case Field::bytes: case Field::bytes_out:
