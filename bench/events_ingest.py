@@ -6,8 +6,10 @@ Issue #4. The same wrk (-t2 -c64, one event per request, bench/events_ingest.lua
 - vigil, PagerDuty Events API v2 triggers, each with a new dedup_key: every event opens an
   incident, so every 202 waits for a group commit to SQLite (WAL, synchronous=FULL). After
   the run the script checks the store: incidents >= 202s, and every sampled accepted
-  dedup_key is there. Also two variants: `pairs` (trigger, and resolve of an earlier key:
-  every event a commit, the open set small) and `dedup` (16 keys: nothing to commit).
+  dedup_key is there. Also three variants: `pairs` (trigger, and resolve of an earlier key:
+  every event a commit, the open set small), `dedup` (16 keys: nothing to commit) and
+  `memory` (`unique` against an in-memory SQLite store: nothing durable, so not a result
+  against the goal; the difference to `unique` is what the disk costs on this machine).
 - Alertmanager, one alert with a new label set per request (it keeps alerts in memory only;
   cross-checked with its alertmanager_alerts_received_total counter);
 - nginx, GET of a static page on keep-alive connections: the practical ceiling of this
@@ -283,17 +285,18 @@ def read_fsync_count(p, seconds):
 class Vigil:
     """build/bench/vigil on a free loopback port with its own config and store in `workdir`."""
 
-    def __init__(self, args, workdir, extra=None):
-        """`extra`: {"service": lines added to service web, "top": top-level sections}."""
+    def __init__(self, args, workdir, extra=None, memory=False):
+        """`extra`: {"service": lines added to service web, "top": top-level sections}.
+        `memory`: the store is an in-memory SQLite database (self.db is None)."""
         os.makedirs(workdir, exist_ok=True)
         extra = extra or {}
         self.args, self.dir = args, workdir
         self.port = free_port()
-        self.db = os.path.join(workdir, "vigil.db")
+        self.db = None if memory else os.path.join(workdir, "vigil.db")
         self.config = os.path.join(workdir, "vigil.yaml")
         with open(self.config, "w") as f:
             f.write(f"server: {{ listen: 127.0.0.1:{self.port} }}\n"
-                    f'store: {{ sqlite: "{self.db}" }}\n'
+                    f'store: {{ sqlite: "{self.db or ":memory:"}" }}\n'
                     "services:\n  - name: web\n" + extra.get("service", "") +
                     "integrations:\n"
                     f"  - {{ name: bench, type: pagerduty_events_v2, key: {KEY}, service: web }}\n" +
@@ -337,17 +340,20 @@ class Vigil:
 
 
 def vigil_run(args, vg, mode, run, duration, budget=0, count_fsyncs=False):
-    """One measured wrk run against a started vigil, with the store checked afterwards."""
-    before_total, _ = store_counts(vg.db)
+    """One measured wrk run against a started vigil, with the store checked afterwards (not
+    an in-memory one: nothing outside vigil can read it)."""
+    before_total = store_counts(vg.db)[0] if vg.db else None
     load0 = os.getloadavg()[0]
     perf = start_fsync_count(vg.proc.pid, duration) if count_fsyncs else None
     # Incidents committed, about once a second: the highest incident id in the store (an index
     # lookup from our own read-only connection). Not vigil's /metrics: rendering it counts the
     # open incidents on vigil's engine thread (~100 ms at 570k open), which stalls ingestion.
     series = []  # (seconds, highest incident id, RSS MB)
-    con = sqlite3.connect(f"file:{vg.db}?mode=ro", uri=True, timeout=5)
+    con = sqlite3.connect(f"file:{vg.db}?mode=ro", uri=True, timeout=5) if vg.db else None
 
     def max_id():
+        if con is None:
+            return None
         try:
             return con.execute("SELECT coalesce(max(id), 0) FROM incidents").fetchone()[0]
         except sqlite3.Error:
@@ -370,6 +376,8 @@ def vigil_run(args, vg, mode, run, duration, budget=0, count_fsyncs=False):
         prev = (t, opened)
     r["opened_per_s_series"] = rates
     r["rss_mb_series"] = [x[2] for x in series]
+    if con is None:
+        return r
     con.close()
     if perf is not None:
         r["perf_fsync"] = read_fsync_count(perf, duration)
@@ -404,7 +412,7 @@ def run_vigil_throughput(args, workdir):
     of deduplicated events (16 incidents)."""
     res = {}
     for mode in args.modes:
-        vg = Vigil(args, os.path.join(workdir, mode))
+        vg = Vigil(args, os.path.join(workdir, mode), memory=(mode == "memory"))
         try:
             ready = vg.start()
             res.setdefault("ready_s", ready)
@@ -413,7 +421,8 @@ def run_vigil_throughput(args, workdir):
             time.sleep(1)
             print(f"vigil /v2/enqueue, {mode}: wrk -t{args.threads} -c{args.connections} -d{args.duration}s ...",
                   flush=True)
-            r = vigil_run(args, vg, mode, f"m{mode[0]}", args.duration, count_fsyncs=(mode != "dedup"))
+            r = vigil_run(args, vg, "unique" if mode == "memory" else mode, f"m{mode[0]}", args.duration,
+                          count_fsyncs=(mode in ("unique", "pairs")))
             res[mode] = r
             print(f"  {r['accepted_per_s']:,.0f} accepted/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
                   f"{r['rejected']} rejected, CPU {r['server_cpu_util']:.2f} cores, RSS {r['rss_mb']} MB, "
@@ -708,8 +717,9 @@ def report(result):
     md = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["--:"] * (len(head) - 1)) + "|"]
     labels = {"unique": "vigil `/v2/enqueue`, new dedup_key each (every event a commit)",
               "pairs": "vigil `/v2/enqueue`, trigger + resolve (every event a commit)",
-              "dedup": "vigil `/v2/enqueue`, 16 keys (deduplicated, no commit)"}
-    rows = [(labels[m], v[m]) for m in ("unique", "pairs", "dedup") if m in v]
+              "dedup": "vigil `/v2/enqueue`, 16 keys (deduplicated, no commit)",
+              "memory": "what-if: `unique` with an in-memory store (nothing durable)"}
+    rows = [(labels[m], v[m]) for m in ("unique", "pairs", "dedup", "memory") if m in v]
     if "accepted_per_s" in am:
         version = re.search(r"version (\S+)", am.get("version", ""))
         rows.append((f"Alertmanager `/api/v2/alerts`{' ' + version.group(1) if version else ''}", am))
@@ -787,7 +797,8 @@ def main():
     p.add_argument("--connections", type=int, default=64, help="wrk connections (concurrent clients)")
     p.add_argument("--duration", type=int, default=20, help="seconds per measured wrk run")
     p.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each server's measured runs")
-    p.add_argument("--modes", nargs="*", default=["unique", "pairs", "dedup"], choices=["unique", "pairs", "dedup"],
+    p.add_argument("--modes", nargs="*", default=["unique", "pairs", "dedup", "memory"],
+                   choices=["unique", "pairs", "dedup", "memory"],
                    help="vigil runs of the side-by-side (none: skip them)")
     p.add_argument("--million", type=int, default=1_000_000,
                    help="events of the RSS runs (fresh vigil each, unique and pairs); 0 skips them")
