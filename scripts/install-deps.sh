@@ -19,6 +19,7 @@ PACKAGES=(
   apache2 diffutils        # `vigil demo` and e2e: a real Apache2 (mod_status, mod_rewrite), run as the
                            # current user from its own config, never the system service; `diff -u` for config evidence
   chromium nodejs npm      # browser tests: playwright-core (tests/browser) drives Debian's chromium
+  systemd                  # e2e: `systemd-analyze verify` of the unit we install (tests/e2e/test_systemd_unit.py)
 )
 # Benchmark peers: only `make bench` needs them.
 if [[ "${1:-}" == "--bench" ]]; then
