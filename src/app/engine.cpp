@@ -211,6 +211,9 @@ Status Engine::start() {
   if (!open->empty()) spdlog::info("restored {} open incidents", open->size());
   e.book.restore(std::move(*open));
 
+  auto overrides = e.store->list_schedule_overrides("");
+  if (!overrides.ok()) return overrides.error();
+  e.overrides = std::move(*overrides);
   if (Status st = e.build_paging(c); !st.ok()) return st;
   e.http = std::make_unique<net::HttpClient>(e.io);
   e.notifier = std::make_unique<notify::Notifier>(e.io, *e.worker, *e.store, e.build_channels(c));

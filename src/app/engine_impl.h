@@ -35,6 +35,10 @@
 #include "web/event_hub.h"
 #include "web/server.h"
 
+namespace boost::json {
+class value;
+}
+
 namespace vigil::app {
 namespace asio = boost::asio;
 using incident::Incident;
@@ -129,6 +133,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // On-call: schedules, policies and users of the running config; escalation wake-ups.
   std::shared_ptr<const Paging> paging;
   std::string link_key;
+  std::vector<store::ScheduleOverride> overrides;  // made at run time, oldest first (as stored)
   asio::steady_timer escalation_timer{io};
   std::map<std::int64_t, Time> wakes;  // incident id → when its escalation wants to look again
 
@@ -313,6 +318,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void snapshot_healthy_configs();
   std::map<std::string, std::unique_ptr<notify::Channel>> build_channels(const config::Config& c);
   Status build_paging(const config::Config& c);
+  // After an override was made or removed: the running config and key, the new overrides.
+  Status refresh_paging();
   std::string policy_of(const std::string& service) const {
     for (const auto& s : cfg->services)
       if (s.name == service) return s.escalation_policy;
@@ -393,6 +400,10 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::vector<web::ServiceStatus> snapshot();
 };
 
+// Shared by the on-call routes (engine_oncall.cpp, engine_overrides.cpp).
+web::Response json_response(int status, std::string body);  // application/json
+boost::json::value user_json(const Paging& p, const std::optional<std::string>& id);  // {id, name, email} or null
+
 class EngineBackend final : public web::Backend {
  public:
   explicit EngineBackend(Engine::Impl& e) : e_(e) {}
@@ -451,6 +462,10 @@ class EngineBackend final : public web::Backend {
   void alertmanager(const std::string& integration, const web::Request& req, web::Respond respond) override;
   void oncall(const web::Request& req, web::Respond respond) override;
   void schedules(const web::Request& req, const std::vector<std::string>& parts, web::Respond respond) override;
+  // /api/v1/schedules/{name}/overrides[/{id}] (engine_overrides.cpp); `rest` is what follows
+  // "overrides".
+  void schedule_overrides(const web::Request& req, const std::string& schedule, const std::vector<std::string>& rest,
+                          web::Respond respond);
   void action_link(const web::Request& req, const std::string& token, web::Respond respond) override;
   void run_runbook(std::int64_t id, const std::string& name, const std::string& actor, web::Respond respond) override;
   // Web UI (engine_ui.cpp).

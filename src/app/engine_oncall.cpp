@@ -16,19 +16,25 @@ namespace json = boost::json;
 using incident::Incident;
 using incident::IncidentChange;
 
+web::Response json_response(int status, std::string body) {
+  web::Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+json::value user_json(const Paging& p, const std::optional<std::string>& id) {
+  if (!id) return nullptr;
+  const auto* u = p.user(*id);
+  return json::object{{"id", *id}, {"name", u ? u->name : *id}, {"email", u ? u->email : ""}};
+}
+
 namespace {
 
 bool has_entry(const IncidentChange& c, std::string_view kind) {
   for (const auto& e : c.new_entries)
     if (e.kind == kind) return true;
   return false;
-}
-
-web::Response json_response(int status, std::string body) {
-  web::Response r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
 }
 
 web::Response html_response(int status, std::string body) {
@@ -227,10 +233,17 @@ Status Engine::Impl::build_paging(const config::Config& c) {
       key = *put;
     }
   }
-  auto p = Paging::make(c, key);
+  auto p = Paging::make(c, key, overrides);
   if (!p.ok()) return p.error();
   paging = std::move(p.value());
   link_key = key;
+  return {};
+}
+
+Status Engine::Impl::refresh_paging() {
+  auto p = Paging::make(paging->config(), link_key, overrides);
+  if (!p.ok()) return p.error();
+  paging = std::move(p.value());
   return {};
 }
 
@@ -309,12 +322,6 @@ void EngineBackend::alertmanager(const std::string& name, const web::Request& re
 
 namespace {
 
-json::value user_json(const Paging& p, const std::optional<std::string>& id) {
-  if (!id) return nullptr;
-  const auto* u = p.user(*id);
-  return json::object{{"id", *id}, {"name", u ? u->name : *id}, {"email", u ? u->email : ""}};
-}
-
 // The shift of the final schedule that contains `at` (nullopt when nobody is on call).
 std::optional<oncall::Shift> shift_at(const oncall::Schedule& s, Time at) {
   for (const auto& sh : s.shifts(at - std::chrono::hours(24 * 31), at + std::chrono::hours(24 * 31)))
@@ -390,6 +397,8 @@ void EngineBackend::schedules(const web::Request& req, const std::vector<std::st
     return respond(json_response(200, json::serialize(json::object{{"schedules", list}})));
   }
   std::string name = parts[0];
+  if (parts.size() >= 2 && parts[1] == "overrides")
+    return schedule_overrides(req, name, std::vector<std::string>(parts.begin() + 2, parts.end()), std::move(respond));
   const bool ics = parts.size() == 1 && name.size() > 4 && name.ends_with(".ics");
   if (ics) name.resize(name.size() - 4);
   if (!ics && !(parts.size() == 2 && parts[1] == "shifts")) return respond(web::json_error(404, "no such route"));

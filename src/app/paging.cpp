@@ -44,11 +44,14 @@ std::optional<oncall::EscalationState> escalation_from_json(const std::string& t
   return s;
 }
 
-Result<std::shared_ptr<const Paging>> Paging::make(const config::Config& cfg, std::string link_key) {
+Result<std::shared_ptr<const Paging>> Paging::make(const config::Config& cfg, std::string link_key,
+                                                  const std::vector<store::ScheduleOverride>& overrides) {
   auto p = std::make_shared<Paging>();
   p->cfg_ = cfg;
   p->link_key_ = std::move(link_key);
-  for (const auto& sc : cfg.schedules) {
+  for (auto sc : cfg.schedules) {
+    for (const auto& o : overrides)
+      if (o.schedule == sc.name && p->user(o.user)) sc.overrides.push_back({o.user, o.start, o.end});
     auto s = oncall::Schedule::make(sc);
     if (!s.ok()) return Error{fmt::format("schedule {}: {}", sc.name, s.error().message), "schedules"};
     p->schedules_.emplace(sc.name, std::move(s.value()));

@@ -1,7 +1,8 @@
 // Paging: the on-call half of the engine that is not about threads. Resolves escalation
 // targets through schedules, turns a planner's pages into outbox messages for each contact
 // method of each paged user (with signed acknowledge/resolve links), and (de)serialises the
-// escalation state kept on the incident. Built from one config; rebuilt on reload.
+// escalation state kept on the incident. Built from one config and the overrides made at run
+// time; rebuilt on reload and when an override is made or removed.
 #pragma once
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "incident/incident.h"
 #include "oncall/escalation.h"
 #include "oncall/schedule.h"
+#include "store/store.h"
 
 namespace vigil::app {
 
@@ -28,7 +30,10 @@ class Paging {
  public:
   // Error when a schedule cannot be built (unknown time zone): the config loader checks the
   // same, so this only fails on a broken tzdata.
-  static Result<std::shared_ptr<const Paging>> make(const config::Config& cfg, std::string link_key);
+  // `overrides` (oldest first) stack on top of each schedule's own, newest on top; those of
+  // a schedule or user the config no longer has are left out.
+  static Result<std::shared_ptr<const Paging>> make(const config::Config& cfg, std::string link_key,
+                                                    const std::vector<store::ScheduleOverride>& overrides = {});
 
   std::optional<std::string> on_call(const std::string& schedule, Time at) const;
   const oncall::Schedule* schedule(const std::string& name) const;

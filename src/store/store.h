@@ -64,6 +64,18 @@ struct ActionItemFilter {
   std::optional<std::string> owner;
 };
 
+// Someone on call in a schedule for a while, made at run time (the config's overrides are in
+// the config). Wins over the schedule's layers and over earlier overrides, as in PagerDuty.
+struct ScheduleOverride {
+  std::int64_t id = 0;  // assigned by the store
+  std::string schedule;
+  std::string user;  // user id
+  Time start{};
+  Time end{};              // after start
+  std::string created_by;  // who made it ("api" when nobody said)
+  Time created_at{};
+};
+
 // An API token: only its SHA-256 is kept; the token itself is shown once when created.
 struct ApiToken {
   std::int64_t id = 0;
@@ -168,6 +180,11 @@ class Store {
   virtual Result<ActionItem> create_action_item(ActionItem item) = 0;  // id and times assigned
   virtual Status update_action_item(const ActionItem& item) = 0;       // error when no such id
   virtual Status delete_action_item(std::int64_t id) = 0;
+
+  // Schedule overrides, oldest first; those of one schedule when `schedule` is not empty.
+  virtual Result<std::vector<ScheduleOverride>> list_schedule_overrides(const std::string& schedule) = 0;
+  virtual Result<ScheduleOverride> create_schedule_override(ScheduleOverride o) = 0;  // id and created_at assigned
+  virtual Status delete_schedule_override(std::int64_t id) = 0;  // error (field "id") when no such id
 
   // Authentication (src/web/auth).
   virtual Result<ApiToken> create_api_token(ApiToken token) = 0;  // id assigned

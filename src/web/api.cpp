@@ -186,7 +186,10 @@ class Router {
       return b_.oncall(req, std::move(respond));
     }
     if (parts[2] == "schedules") {
-      if (!get) return respond(method_not_allowed("GET"));
+      // Overrides are made and removed here; everything else about schedules is read-only.
+      const bool overrides = parts.size() >= 5 && parts[4] == "overrides";
+      if (!get && !(overrides && (post || req.method == "DELETE")))
+        return respond(method_not_allowed(overrides ? "GET, POST, DELETE" : "GET"));
       return b_.schedules(req, std::vector<std::string>(parts.begin() + 3, parts.end()), std::move(respond));
     }
     if (parts[2] == "integrations" && parts.size() == 5 && parts[4] == "alertmanager") {

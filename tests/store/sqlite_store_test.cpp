@@ -172,7 +172,7 @@ TEST_F(StoreTest, Version5RebuildKeepsIncidentsTimelinesIndexesAndConstraints) {
   ASSERT_TRUE(opened.ok()) << opened.error().message;
   auto& store = *opened;
   EXPECT_EQ(store->migration_report().from_version, 4);
-  EXPECT_EQ(store->migration_report().applied, 1);
+  EXPECT_EQ(store->migration_report().applied, static_cast<int>(builtin.size()) - 4);  // 5 and any later
   auto open = store->open_incidents();
   ASSERT_TRUE(open.ok());
   ASSERT_EQ(open->size(), 2u);

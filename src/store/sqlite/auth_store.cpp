@@ -62,15 +62,7 @@ Result<std::vector<ApiToken>> SqliteStore::list_api_tokens() {
   }
 }
 
-Status SqliteStore::delete_api_token(std::int64_t id) {
-  std::lock_guard lock(mu_);
-  auto st = db_->prepare("DELETE FROM api_tokens WHERE id = ?1");
-  if (!st.ok()) return st.error();
-  st->bind_int(1, id);
-  if (Status s = st->run(); !s.ok()) return with_context("delete api token", s.error());
-  if (db_->changes() == 0) return Error{fmt::format("no API token with id {}", id), "id"};
-  return {};
-}
+Status SqliteStore::delete_api_token(std::int64_t id) { return delete_by_id("api_tokens", id, "API token"); }
 
 Status SqliteStore::touch_api_token(std::int64_t id, Time at) {
   std::lock_guard lock(mu_);

@@ -177,12 +177,26 @@ CREATE INDEX incidents_service ON incidents (service, id);
 CREATE INDEX incidents_started ON incidents (started_at_ms);
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations{{
+// Schedule overrides made at run time (the API, `vigil override`), on top of the config's.
+constexpr std::string_view kV6 = R"sql(
+CREATE TABLE schedule_overrides (
+  id            INTEGER PRIMARY KEY,
+  schedule      TEXT    NOT NULL,
+  user_id       TEXT    NOT NULL,
+  start_ms      INTEGER NOT NULL,
+  end_ms        INTEGER NOT NULL CHECK (end_ms > start_ms),
+  created_by    TEXT    NOT NULL DEFAULT '',
+  created_at_ms INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
     {4, kV4},
     {5, kV5, true},
+    {6, kV6},
 }};
 
 Result<int> current_version(Db& db) {

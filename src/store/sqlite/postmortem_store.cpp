@@ -178,16 +178,6 @@ Status SqliteStore::update_action_item(const ActionItem& item) {
   return Status::Ok();
 }
 
-Status SqliteStore::delete_action_item(std::int64_t id) {
-  std::lock_guard lock(mu_);
-  {
-    auto st = db_->prepare("DELETE FROM action_items WHERE id = ?1");
-    if (!st.ok()) return st.error();
-    st->bind_int(1, id);
-    if (auto s = st->run(); !s.ok()) return with_context("delete action item", s.error());
-  }
-  if (db_->changes() == 0) return Error{fmt::format("no action item {}", id), "id"};
-  return Status::Ok();
-}
+Status SqliteStore::delete_action_item(std::int64_t id) { return delete_by_id("action_items", id, "action item"); }
 
 }  // namespace vigil::store::sqlite

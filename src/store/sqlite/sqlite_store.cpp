@@ -305,6 +305,18 @@ std::vector<Status> SqliteStore::apply_batch(const std::vector<IncidentChange>& 
   return out;
 }
 
+Status SqliteStore::delete_by_id(std::string_view table, std::int64_t id, std::string_view what) {
+  std::lock_guard lock(mu_);
+  {
+    auto st = db_->prepare(fmt::format("DELETE FROM {} WHERE id = ?1", table));
+    if (!st.ok()) return st.error();
+    st->bind_int(1, id);
+    if (auto s = st->run(); !s.ok()) return with_context(fmt::format("delete {} {}", what, id), s.error());
+  }
+  if (db_->changes() == 0) return Error{fmt::format("no {} {}", what, id), "id"};
+  return Status::Ok();
+}
+
 Status SqliteStore::apply_rows(const IncidentChange& change) {
   const Incident& in = change.incident;
   {

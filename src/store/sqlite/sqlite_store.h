@@ -69,6 +69,9 @@ class SqliteStore final : public Store {
   // postmortem_store.cpp
   Result<std::optional<StoredPostmortem>> get_postmortem(std::int64_t incident_id) override;
   Status put_postmortem(const StoredPostmortem& pm) override;
+  Result<std::vector<ScheduleOverride>> list_schedule_overrides(const std::string& schedule) override;
+  Result<ScheduleOverride> create_schedule_override(ScheduleOverride o) override;
+  Status delete_schedule_override(std::int64_t id) override;
   Result<std::vector<ActionItem>> list_action_items(const ActionItemFilter& filter) override;
   Result<std::optional<ActionItem>> get_action_item(std::int64_t id) override;
   Result<ActionItem> create_action_item(ActionItem item) override;
@@ -91,6 +94,8 @@ class SqliteStore final : public Store {
   Status apply_locked(const incident::IncidentChange& change);
   Status apply_rows(const incident::IncidentChange& change);  // inside a transaction
   Status load_timeline(incident::Incident& incident);
+  // DELETE FROM `table` WHERE id = `id`; Error{"no <what> <id>", "id"} when there was none.
+  Status delete_by_id(std::string_view table, std::int64_t id, std::string_view what);
 
   std::mutex mu_;
   std::unique_ptr<Db> db_;  // guarded by mu_
