@@ -157,6 +157,22 @@ async function main() {
       await page.getByRole("heading", { name: heading, exact: true }).waitFor();
       await shoot(page, name);
     }
+
+    // Someone else takes the pager for 8 hours from the On call page, then gives it back.
+    await page.goto(base + "/oncall");
+    const onCallNow = page.locator(".oncall-now strong");
+    const before = await onCallNow.innerText();
+    const [other, otherName] = before.startsWith("Alice") ? ["victor", "Victor Viewer"] : ["alice", "Alice Responder"];
+    const overrideForm = page.getByRole("form", { name: "Override web-primary" });
+    await overrideForm.getByLabel("On call instead").selectOption(other);
+    await overrideForm.getByRole("button", { name: "Take the pager" }).click();
+    await page.locator(".oncall-now strong", { hasText: otherName }).waitFor();
+    const listed = await page.locator("ul.overrides").innerText();
+    assert.ok(listed.includes(otherName) && listed.includes(env.auth ? "by alice" : "by web"), listed);
+    await shoot(page, "oncall-override");
+    await page.locator("ul.overrides").getByRole("button", { name: "Remove" }).click();
+    await page.locator(".oncall-now strong", { hasText: before }).waitFor();
+    assert.ok((await page.locator("ul.overrides").innerText()).includes("none"));
     assert.deepEqual(foreign, [], "no request left vigil");
 
     // The public status page, without a login: only the public service, under its public name.

@@ -102,4 +102,30 @@ void incident_form(Deps& d, Request req, std::int64_t id, std::string action, Re
   respond(not_found_page(req, "This action"));
 }
 
+void oncall_form(Deps& d, Request req, std::string schedule, std::string action, Respond respond) {
+  const std::string path = "/api/v1/schedules/" + url_encode(schedule) + "/overrides";
+  if (action == "overrides") {
+    Time start = now_ms();
+    if (auto from = form_field(req, "from"); from && !from->empty()) {
+      // <input type=datetime-local> sends "2024-08-18T09:00" (seconds only when set): the page says UTC.
+      auto t = parse_rfc3339(*from + (from->size() == 16 ? ":00Z" : "Z"));
+      if (!t.ok()) return respond(error_page(req, 400, "From: " + t.error().message, "/oncall"));
+      start = *t;
+    }
+    auto length = parse_duration(form_field(req, "for").value_or(""));
+    if (!length.ok()) return respond(error_page(req, 400, "For: " + length.error().message, "/oncall"));
+    boost::json::object body{{"user", form_field(req, "user").value_or("")},
+                             {"start", format_rfc3339(start)},
+                             {"end", format_rfc3339(start + *length)},
+                             {"actor", actor_of(req)}};
+    return call_api(d, req, "POST", path, boost::json::serialize(body), api_back_to(req, "/oncall", respond));
+  }
+  constexpr std::string_view kDelete = "/delete";
+  if (action.rfind("overrides/", 0) == 0 && action.ends_with(kDelete)) {
+    const std::string id = action.substr(10, action.size() - 10 - kDelete.size());
+    return call_api(d, req, "DELETE", path + "/" + url_encode(id), "", api_back_to(req, "/oncall", respond));
+  }
+  respond(not_found_page(req, "This action"));
+}
+
 }  // namespace vigil::web::ui

@@ -1,6 +1,8 @@
-// GET /oncall — per schedule: who is on call now, the next shifts, and the final schedule
-// (layers, restrictions and overrides applied) as a week view from today, in UTC. The data is
-// the on-call API's own (GET /api/v1/oncall, /api/v1/schedules/{name}/shifts).
+// GET /oncall — per schedule: who is on call now, the next shifts, the overrides with a form to
+// make one (someone takes the pager for a while) or remove one, and the final schedule (layers,
+// restrictions and overrides applied) as a week view from today, in UTC. The data is the
+// on-call API's own (GET /api/v1/oncall, /api/v1/schedules/{name}/shifts and /overrides); the
+// forms post to /oncall/{name}/overrides (forms.cpp).
 #include <boost/json.hpp>
 #include <date/date.h>
 
@@ -30,14 +32,70 @@ Time time_of(const json::value& v, std::string_view key) {
   return t.ok() ? *t : Time{};
 }
 
+// The array `key` of an API answer; empty when the answer is not one (the page still renders).
+json::array array_of(const Response& r, std::string_view key) {
+  boost::system::error_code ec;
+  auto v = json::parse(r.body, ec);
+  if (ec || !v.is_object()) return {};
+  const auto* a = v.as_object().if_contains(key);
+  return a && a->is_array() ? a->as_array() : json::array{};
+}
+
 std::string hhmm(Time t) { return date::format("%H:%M", std::chrono::time_point_cast<std::chrono::minutes>(t)); }
 
 struct Schedule {
   json::value now;  // the /api/v1/oncall entry
   json::array shifts;
+  json::array overrides;  // not ended, the config's and the API's, in the order they stack
 };
 
-void render(const Request& req, const std::vector<Schedule>& schedules, Time day0, Respond respond) {
+// Lengths offered for a new override, as the API's durations.
+constexpr std::pair<std::string_view, std::string_view> kLengths[] = {
+    {"1h", "1 hour"}, {"4h", "4 hours"}, {"8h", "8 hours"}, {"12h", "12 hours"},
+    {"24h", "1 day"}, {"72h", "3 days"}, {"168h", "1 week"}};
+
+void overrides_section(Html& h, const Request& req, const std::string& name, const json::array& overrides,
+                       const std::vector<Backend::UserRef>& users) {
+  const std::string base = "/oncall/" + url_encode(name) + "/overrides";
+  h.leaf("h3", "Overrides");
+  h.open("ul", {{"class", "overrides"}});
+  for (const auto& o : overrides) {
+    h.open("li").leaf("strong", user_name(o)).text(" from ");
+    time_tag(h, time_of(o, "start"));
+    h.text(" to ");
+    time_tag(h, time_of(o, "end"));
+    if (str(o, "source") == "config") {
+      h.leaf("span", {{"class", "muted"}}, " (in the config)");
+    } else {
+      h.text(" by " + str(o, "created_by") + " ");
+      const auto& id = o.as_object().at("id");
+      if (id.is_int64()) button_form(h, req, base + "/" + std::to_string(id.as_int64()) + "/delete", "Remove");
+    }
+    h.close("li");
+  }
+  if (overrides.empty()) h.leaf("li", {{"class", "muted"}}, "none");
+  h.close("ul");
+  if (users.empty()) return;
+  const std::string id = "override-" + name;
+  h.open("form", {{"method", "post"}, {"action", base}, {"class", "stack"}, {"aria-label", "Override " + name}});
+  csrf_field(h, req);
+  h.leaf("label", {{"for", id + "-user"}}, "On call instead");
+  h.open("select", {{"id", id + "-user"}, {"name", "user"}});
+  for (const auto& u : users) h.leaf("option", {{"value", u.id}}, u.name == u.id ? u.id : u.name + " (" + u.id + ")");
+  h.close("select");
+  h.leaf("label", {{"for", id + "-from"}}, "From (UTC, empty: now)");
+  h.empty("input", {{"id", id + "-from"}, {"name", "from"}, {"type", "datetime-local"}});
+  h.leaf("label", {{"for", id + "-for"}}, "For");
+  h.open("select", {{"id", id + "-for"}, {"name", "for"}});
+  for (const auto& [value, label] : kLengths)
+    h.leaf("option", {{"value", std::string(value)}, {"?selected", value == "8h" ? "selected" : ""}}, std::string(label));
+  h.close("select");
+  h.leaf("button", {{"type", "submit"}}, "Take the pager");
+  h.close("form");
+}
+
+void render(const Request& req, const std::vector<Schedule>& schedules, const std::vector<Backend::UserRef>& users,
+            Time day0, Respond respond) {
   const Time now = now_ms();
   Html h;
   h.leaf("h1", "On call");
@@ -66,6 +124,7 @@ void render(const Request& req, const std::vector<Schedule>& schedules, Time day
     }
     if (!shown) h.leaf("li", {{"class", "muted"}}, "none in the next 7 days");
     h.close("ol");
+    overrides_section(h, req, name, s.overrides, users);
     h.leaf("h3", "This week (UTC)");
     h.open("ol", {{"class", "week"}});
     for (int d = 0; d < 7; ++d) {
@@ -104,11 +163,11 @@ void oncall_page(Deps& d, Request req, Respond respond) {
     auto schedules = std::make_shared<std::vector<Schedule>>();
     for (const auto& e : v.at("oncall").as_array()) schedules->push_back({e, {}});
     const Time day0 = std::chrono::floor<date::days>(now_ms());
-    // One shifts request per schedule, one after another (all answer on this thread).
+    // Shifts and overrides of one schedule after another (all answer on this thread).
     auto next = std::make_shared<std::function<void(std::size_t)>>();
     *next = [&d, req, respond, schedules, day0, next](std::size_t i) {
       if (i == schedules->size()) {
-        render(req, *schedules, day0, respond);
+        render(req, *schedules, d.backend.users(), day0, respond);
         *next = nullptr;  // break the self-reference
         return;
       }
@@ -116,13 +175,13 @@ void oncall_page(Deps& d, Request req, Respond respond) {
       call_api(d, req, "GET",
                "/api/v1/schedules/" + url_encode(name) + "/shifts?from=" + format_rfc3339(day0) +
                    "&to=" + format_rfc3339(day0 + std::chrono::hours(24 * 7)),
-               "", [schedules, i, next](Response r) {
-                 boost::system::error_code ec;
-                 auto v = json::parse(r.body, ec);
-                 if (!ec && v.is_object())
-                   if (const auto* a = v.as_object().if_contains("shifts"); a && a->is_array())
-                     (*schedules)[i].shifts = a->as_array();
-                 (*next)(i + 1);
+               "", [&d, req, name, schedules, i, next](Response r) {
+                 (*schedules)[i].shifts = array_of(r, "shifts");
+                 call_api(d, req, "GET", "/api/v1/schedules/" + url_encode(name) + "/overrides", "",
+                          [schedules, i, next](Response r) {
+                            (*schedules)[i].overrides = array_of(r, "overrides");
+                            (*next)(i + 1);
+                          });
                });
     };
     (*next)(0);

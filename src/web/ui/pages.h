@@ -26,6 +26,10 @@ void status_page(Deps& d, Request req, Respond respond);                        
 // postmortem/sections/<key>, action-items; then 303 back to the page.
 void incident_form(Deps& d, Request req, std::int64_t id, std::string action, Respond respond);
 
+// POST /oncall/{schedule}/overrides (user, from: a datetime-local in UTC or empty for now,
+// for: a duration) and /oncall/{schedule}/overrides/{id}/delete; then 303 back to /oncall.
+void oncall_form(Deps& d, Request req, std::string schedule, std::string action, Respond respond);
+
 // Calls the JSON API in-process (same principal), as the pages' data source for routes others own.
 void call_api(Deps& d, const Request& from, std::string method, std::string target, std::string body,
               std::function<void(Response)> then);

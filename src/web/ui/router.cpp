@@ -59,6 +59,16 @@ struct Ui {
       if (!post) return respond(method_not_allowed("POST"));
       return incident_form(deps, std::move(req), *id, sub, std::move(respond));
     }
+    // /oncall/{schedule}/overrides[/{id}/delete]: the override forms.
+    constexpr std::string_view kOncall = "/oncall/";
+    if (path.rfind(kOncall, 0) == 0) {
+      std::string_view rest = std::string_view(path).substr(kOncall.size());
+      const auto slash = rest.find('/');
+      if (slash == std::string_view::npos) return respond(not_found_page(req, "This page"));
+      if (!post) return respond(method_not_allowed("POST"));
+      return oncall_form(deps, std::move(req), std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1)),
+                         std::move(respond));
+    }
     deps.api(std::move(req), std::move(respond));
   }
 };
