@@ -761,6 +761,11 @@ def report(result):
         ok = u["accepted_per_s"] >= 2 * am_rate and u.get("committed_check")
         goals.append(f"- events/s: {u['ratio_vs_alertmanager']}x Alertmanager's, every 202 committed: "
                      f"{'yes' if u.get('committed_check') else 'NOT verified'} (goal >= 2x: {'met' if ok else 'NOT met'})")
+    if u and am.get("server_cpu_ms_per_1000"):
+        # CPU ms per 1000 accepted = CPU µs per event: what each side spends, whatever the cores.
+        vu, au = u["server_cpu_ms_per_1000"], am["server_cpu_ms_per_1000"]
+        goals.append(f"- CPU per accepted event: vigil {vu:.0f} µs (committed to disk) against Alertmanager's "
+                     f"{au:.0f} µs (kept in memory): {au / vu:.2f}x as many events per CPU second")
     if u:
         goals.append(f"- p99 at 64 clients: {u['p99_ms']:.2f} ms (goal < 20 ms: {'met' if u['p99_ms'] < 20 else 'NOT met'})")
     if u and len(u.get("opened_per_s_series") or []) > 2:
