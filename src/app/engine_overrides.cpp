@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "app/engine_impl.h"
 
@@ -38,13 +37,6 @@ json::object config_override_json(const Paging& p, const std::string& schedule, 
                       {"user", user_json(p, o.user)},
                       {"start", format_rfc3339(o.start)},
                       {"end", format_rfc3339(o.end)}};
-}
-
-std::optional<std::int64_t> parse_positive(const std::string& s) {
-  std::int64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size() || v <= 0) return std::nullopt;
-  return v;
 }
 
 // The POST body, checked against the running config: the override to store, or the answer.
@@ -126,7 +118,7 @@ void EngineBackend::schedule_overrides(const web::Request& req, const std::strin
     return;
   }
 
-  const auto id = rest.size() == 1 ? parse_positive(rest[0]) : std::nullopt;
+  const auto id = rest.size() == 1 ? web::parse_id(rest[0]) : std::nullopt;
   auto it = std::find_if(e_.overrides.begin(), e_.overrides.end(),
                          [&](const auto& o) { return id && o.id == *id && o.schedule == schedule; });
   if (it == e_.overrides.end())

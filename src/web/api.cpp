@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include <charconv>
 #include <memory>
 
 #include "web/postmortem_routes.h"
@@ -99,13 +98,6 @@ std::vector<std::string_view> split_path(std::string_view path) {
     i = j;
   }
   return parts;
-}
-
-std::optional<std::int64_t> parse_id(std::string_view s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
-  return v;
 }
 
 // Body of acknowledge/resolve/notes: optional JSON object with string fields.

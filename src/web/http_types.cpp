@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
+
 #include "common/ascii.h"
 
 namespace vigil::web {
@@ -21,6 +23,13 @@ Response see_other(std::string location) {
   r.headers.emplace_back("Location", std::move(location));
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
+}
+
+std::optional<std::int64_t> parse_id(std::string_view s) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
 }
 
 Response json_error(int status, std::string_view message, std::string_view field) {

@@ -1,6 +1,7 @@
 // Request/Response as the routes see them: plain structs, so route code and its tests never
 // include Beast. src/web/server.cpp converts to and from Beast's types.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -60,6 +61,8 @@ struct Response {
 Response json_error(int status, std::string_view message, std::string_view field = "");
 // 303 See Other to `location`, never cached: after a form POST, or to the login page.
 Response see_other(std::string location);
+// A path segment that names a row by id ("12"): a positive decimal number and nothing else.
+std::optional<std::int64_t> parse_id(std::string_view segment);
 
 // Handlers may answer later (after a store commit): they must call `respond` exactly once.
 using Respond = std::function<void(Response)>;

@@ -34,13 +34,6 @@ Response not_allowed(std::string_view allow) {
   return r;
 }
 
-std::optional<std::int64_t> positive(std::string_view s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
-  return v;
-}
-
 json::value seconds_or_null(const std::optional<Duration>& d) {
   if (!d) return nullptr;
   return std::chrono::duration<double>(*d).count();
@@ -253,7 +246,7 @@ void action_item_routes(PostmortemBackend& b, const Request& req, const std::vec
     if (get) {
       store::ActionItemFilter filter;
       if (auto it = req.query.find("incident"); it != req.query.end()) {
-        filter.incident_id = positive(it->second);
+        filter.incident_id = parse_id(it->second);
         if (!filter.incident_id) return respond(json_error(400, "must be a positive integer", "incident"));
       }
       if (auto it = req.query.find("status"); it != req.query.end()) {
@@ -282,7 +275,7 @@ void action_item_routes(PostmortemBackend& b, const Request& req, const std::vec
     }));
   }
   if (parts.size() != 4) return respond(json_error(404, "no such route"));
-  auto id = positive(parts[3]);
+  auto id = parse_id(parts[3]);
   if (!id) return respond(json_error(400, "action item id must be a positive integer", "id"));
   auto one = [](const store::ActionItem& a) { return json_ok(item_object(a)); };
   if (get) return b.get_action_item(*id, answer<store::ActionItem>(respond, "id", one));
@@ -339,7 +332,7 @@ bool route_postmortems(PostmortemBackend* backend, const Request& req, const std
   }
   if (items) action_item_routes(*backend, req, parts, respond);
   else if (reports) report_route(*backend, req, respond);
-  else if (auto id = positive(parts[3])) postmortem_routes(*backend, req, *id, parts, respond);
+  else if (auto id = parse_id(parts[3])) postmortem_routes(*backend, req, *id, parts, respond);
   else respond(json_error(400, "incident id must be a positive integer", "id"));
   return true;
 }

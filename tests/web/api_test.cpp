@@ -154,6 +154,9 @@ TEST(Api, OnCallAndInboundRoutesReachTheBackend) {
       {"GET", "/a/tok3n", 200, "link:tok3n"},
       {"POST", "/a/tok3n", 200, "link:tok3n"},
       {"POST", "/api/v1/incidents/4/runbooks/restart-apache", 200, "runbook:4:restart-apache:api"},
+      {"GET", "/api/v1/schedules/web/overrides", 200, "schedules/web/overrides"},
+      {"POST", "/api/v1/schedules/web/overrides", 200, "schedules/web/overrides"},
+      {"DELETE", "/api/v1/schedules/web/overrides/3", 200, "schedules/web/overrides/3"},
   };
   for (const auto& c : cases) {
     b.routed.clear();
@@ -163,6 +166,17 @@ TEST(Api, OnCallAndInboundRoutesReachTheBackend) {
   EXPECT_EQ(call(h, "GET", "/v2/enqueue").status, 405);
   EXPECT_EQ(call(h, "GET", "/api/v1/integrations/prom/alertmanager").status, 405);
   EXPECT_EQ(call(h, "POST", "/api/v1/oncall").status, 405);
+  // Only overrides are made and removed; the rest of a schedule is read-only.
+  EXPECT_EQ(call(h, "POST", "/api/v1/schedules/web/shifts").status, 405);
+  EXPECT_EQ(call(h, "DELETE", "/api/v1/schedules/web.ics").status, 405);
+  EXPECT_EQ(call(h, "PUT", "/api/v1/schedules/web/overrides").status, 405);
+}
+
+TEST(Api, ParseIdTakesOnlyAPositiveDecimalNumber) {
+  EXPECT_EQ(parse_id("12"), 12);
+  EXPECT_EQ(parse_id("9223372036854775807"), INT64_MAX);
+  for (const char* bad : {"", "0", "-1", "+1", "1a", " 1", "1.0", "9223372036854775808", "0x10"})
+    EXPECT_EQ(parse_id(bad), std::nullopt) << bad;
 }
 
 TEST(Api, IncidentFilterAndReloadErrors) {

@@ -1,6 +1,5 @@
 #include "web/ui/router.h"
 
-#include <charconv>
 #include <memory>
 
 #include "web/ui/assets.h"
@@ -10,13 +9,6 @@
 namespace vigil::web::ui {
 
 namespace {
-
-std::optional<std::int64_t> parse_id(std::string_view s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
-  return v;
-}
 
 Response method_not_allowed(std::string_view allow) {
   Response r = json_error(405, "method not allowed");
