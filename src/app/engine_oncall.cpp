@@ -144,6 +144,12 @@ void Engine::Impl::escalate(std::int64_t id, Time now) {
     if (!user || user->contacts.empty()) text += "; this user has no contact methods, nobody was reached";
     entries.push_back({"paged", "vigil", std::move(text)});
   }
+  if (!plan.pages.empty()) {
+    std::vector<std::string> users;
+    for (const auto& p : plan.pages)
+      if (std::find(users.begin(), users.end(), p.user) == users.end()) users.push_back(p.user);
+    book.assign(id, std::move(users));
+  }
   const std::string next = escalation_to_json(plan.state);
   if (plan.next_wake) wakes[id] = *plan.next_wake;
   if (!entries.empty() || next != inc->escalation) {

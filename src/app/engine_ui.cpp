@@ -178,7 +178,7 @@ void EngineBackend::reassign(std::int64_t id, std::string user, std::string acto
   std::string text = fmt::format("reassigned to {} ({}) by {}", u->name, u->id, actor);
   if (u->contacts.empty()) text += "; this user has no contact methods, nobody was reached";
   const std::string policy = inc->escalation_policy;
-  auto rec = e_.book.reassign(id, actor, text, now);
+  auto rec = e_.book.reassign(id, u->id, actor, text, now);
   if (!rec.ok()) return reply(Failure{409, rec.error().message});
   if (escalation) {
     e_.book.set_escalation(id, policy, *escalation);

@@ -84,6 +84,15 @@ std::string str(const json::object& o, const char* key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+// "alice,bob" from an array of strings ("-" when empty or absent): the incident's assignees.
+std::string joined(const json::object& o, const char* key) {
+  std::vector<std::string> items;
+  if (const auto* a = o.if_contains(key); a && a->is_array())
+    for (const auto& v : a->as_array())
+      if (v.is_string()) items.emplace_back(v.as_string());
+  return items.empty() ? "-" : fmt::format("{}", fmt::join(items, ","));
+}
+
 void print_incident(const json::object& inc) {
   fmt::print("Incident #{}  {}\n", inc.at("id").as_int64(), str(inc, "title"));
   fmt::print("  status      {}\n  severity    {}\n  service     {}  check {}\n", str(inc, "status"),
@@ -91,6 +100,7 @@ void print_incident(const json::object& inc) {
   fmt::print("  started     {}\n  detected    {}\n", str(inc, "started_at"), str(inc, "detected_at"));
   if (auto a = str(inc, "acknowledged_at"); !a.empty()) fmt::print("  acknowledged {}\n", a);
   if (auto r = str(inc, "resolved_at"); !r.empty()) fmt::print("  resolved    {} by {}\n", r, str(inc, "resolved_by"));
+  if (auto a = joined(inc, "assignees"); a != "-") fmt::print("  assigned to {}\n", a);
   if (const auto* tl = inc.if_contains("timeline"); tl && tl->is_array()) {
     fmt::print("  timeline:\n");
     for (const auto& e : tl->as_array()) {
@@ -120,11 +130,12 @@ int list_incidents(const ServerOptions& s, bool open_only, const std::string& se
     fmt::print("no {}incidents\n", open_only ? "open " : "");
     return 0;
   }
-  fmt::print("{:>5}  {:<12}  {:<8}  {:<24}  {:<24}  {}\n", "ID", "STATUS", "SEVERITY", "STARTED", "SERVICE", "TITLE");
+  fmt::print("{:>5}  {:<12}  {:<8}  {:<24}  {:<24}  {:<12}  {}\n", "ID", "STATUS", "SEVERITY", "STARTED", "SERVICE",
+             "ASSIGNED", "TITLE");
   for (const auto& v : list) {
     const auto& o = v.as_object();
-    fmt::print("{:>5}  {:<12}  {:<8}  {:<24}  {:<24}  {}\n", o.at("id").as_int64(), str(o, "status"),
-               str(o, "severity"), str(o, "started_at"), str(o, "service"), str(o, "title"));
+    fmt::print("{:>5}  {:<12}  {:<8}  {:<24}  {:<24}  {:<12}  {}\n", o.at("id").as_int64(), str(o, "status"),
+               str(o, "severity"), str(o, "started_at"), str(o, "service"), joined(o, "assignees"), str(o, "title"));
   }
   return 0;
 }

@@ -39,6 +39,9 @@ struct Incident {
   std::string details;           // JSON object from the event (custom_details, links...); "" for checks
   std::string escalation_policy;  // policy paging people for it; "" when nobody is paged
   std::string escalation;         // persisted oncall::EscalationState (JSON); opaque to the store
+  // PagerDuty's "assigned to": user ids of the last page (the escalation level that paged, or
+  // the user it was reassigned to). Empty until someone is paged; kept after resolve.
+  std::vector<std::string> assignees;
   std::vector<TimelineEntry> timeline;
 
   bool open() const { return status != Status::resolved; }

@@ -118,6 +118,10 @@ void IncidentBook::set_escalation(std::int64_t id, const std::string& policy, co
   }
 }
 
+void IncidentBook::assign(std::int64_t id, std::vector<std::string> users) {
+  if (Incident* inc = mutable_find(id)) inc->assignees = std::move(users);
+}
+
 Result<std::optional<IncidentChange>> IncidentBook::acknowledge(std::int64_t id, const std::string& actor,
                                                                 const std::string& note, Time now) {
   Incident* inc = mutable_find(id);
@@ -148,12 +152,13 @@ Result<IncidentChange> IncidentBook::add_note(std::int64_t id, const std::string
   return change;
 }
 
-Result<IncidentChange> IncidentBook::reassign(std::int64_t id, const std::string& actor, const std::string& text,
-                                              Time now) {
+Result<IncidentChange> IncidentBook::reassign(std::int64_t id, const std::string& user, const std::string& actor,
+                                              const std::string& text, Time now) {
   Incident* inc = mutable_find(id);
   if (!inc) return not_open(id);
   set_status(*inc, Status::triggered);
   inc->acknowledged_at.reset();
+  inc->assignees = {user};
   IncidentChange change;
   change.new_entries.push_back(append(*inc, "reassigned", actor, text, now));
   change.incident = *inc;

@@ -51,6 +51,8 @@ class IncidentBook {
                                 std::optional<std::string> escalation, Time now);
   // Sets the escalation policy and state of an open incident (no timeline entry).
   void set_escalation(std::int64_t id, const std::string& policy, const std::string& state);
+  // Assigns an open incident to these users (those a page is going to), for the next change.
+  void assign(std::int64_t id, std::vector<std::string> users);
 
   // Human actions on an open incident. Error when the id is not open here. Acknowledging an
   // acknowledged incident changes nothing (nullopt), as in PagerDuty.
@@ -58,9 +60,10 @@ class IncidentBook {
                                                     const std::string& note, Time now);
   Result<IncidentChange> resolve(std::int64_t id, const std::string& actor, const std::string& note, Time now);
   Result<IncidentChange> add_note(std::int64_t id, const std::string& actor, const std::string& text, Time now);
-  // Hands the open incident to someone else ("reassigned" entry with `text`): as in PagerDuty it
+  // Hands the open incident to `user` alone ("reassigned" entry with `text`): as in PagerDuty it
   // goes back to triggered (an acknowledgement is withdrawn) so the new assignee's ack counts.
-  Result<IncidentChange> reassign(std::int64_t id, const std::string& actor, const std::string& text, Time now);
+  Result<IncidentChange> reassign(std::int64_t id, const std::string& user, const std::string& actor,
+                                  const std::string& text, Time now);
 
   const Incident* find(std::int64_t id) const;
   const Incident* find_open(const std::string& dedup_key) const;

@@ -29,6 +29,9 @@ json::object incident_object(const incident::Incident& inc, bool with_timeline) 
   o["acknowledged_at"] = time_or_null(inc.acknowledged_at);
   o["resolved_at"] = time_or_null(inc.resolved_at);
   o["resolved_by"] = inc.resolved_by.empty() ? json::value(nullptr) : json::value(inc.resolved_by);
+  json::array assignees;
+  for (const auto& id : inc.assignees) assignees.push_back(json::string(id));
+  o["assignees"] = std::move(assignees);
   if (with_timeline) {
     json::array tl;
     for (const auto& e : inc.timeline) {

@@ -137,6 +137,7 @@ async function main() {
     await page.getByLabel("Reassign to").selectOption("victor");
     await page.getByRole("button", { name: "Reassign" }).click();
     await page.locator("#timeline .tl-reassigned", { hasText: "reassigned to Victor Viewer (victor) by alice" }).first().waitFor();
+    await page.locator("#assignees", { hasText: "Victor Viewer" }).waitFor();  // PagerDuty's "assigned to"
     await page.locator("#incident-head .badge-triggered").waitFor();
     await page.getByRole("button", { name: "Acknowledge" }).click();
     await page.locator("#incident-head .badge-acknowledged").waitFor();

@@ -81,8 +81,10 @@ def test_page_escalate_ack_by_link_and_restart():
             assert first["page"]["user"] == "alice" and first["page"]["rule"] == 1
             assert first["links"]["acknowledge"].startswith(vigil.base() + "/a/")
             assert pages_for(bob, inc["id"]) == []
+            assert vigil.get(f"/api/v1/incidents/{inc['id']}")[1]["assignees"] == ["alice"]
             wait_until(lambda: pages_for(bob, inc["id"]), ESCALATE_AFTER + 6, "bob paged by rule 2")
-            k, _ = kinds(vigil, inc["id"])
+            k, inc1 = kinds(vigil, inc["id"])
+            assert inc1["assignees"] == ["bob"], "the escalation level that paged holds the incident"
             assert k.count("paged") == 2 and "notified" in k, k
             assert len(pages_for(alice, inc["id"])) == 1, "alice is paged once"
             nginx.start()
@@ -115,6 +117,7 @@ def test_page_escalate_ack_by_link_and_restart():
             assert code == 200 and re2["status"] == "triggered", re2
             assert re2["timeline"][-1]["kind"] == "reassigned"
             assert re2["timeline"][-1]["text"] == "reassigned to Bob (bob) by alice", re2["timeline"][-1]
+            assert re2["assignees"] == ["bob"], re2
             bob_page = wait_until(lambda: pages_for(bob, inc2["id"]), 10, "bob paged on reassign")[0]["body"]
             assert bob_page["page"]["user"] == "bob" and bob_page["id"].startswith(f"vigil-{inc2['id']}-")
             code, html = http("POST", bob_page["links"]["acknowledge"])
@@ -126,10 +129,14 @@ def test_page_escalate_ack_by_link_and_restart():
             out = vigil.cli("reassign", str(inc2["id"]), "alice", "--as", "bob")
             assert out.returncode == 0, out
             wait_until(lambda: len(pages_for(alice, inc2["id"])) == 2, 10, "alice paged on reassign")
-            k, _ = kinds(vigil, inc2["id"])
+            k, now2 = kinds(vigil, inc2["id"])
             assert k.count("reassigned") == 2, k
+            assert now2["assignees"] == ["alice"], now2
+            out = vigil.cli("incidents", "--open")
+            assert out.returncode == 0 and "alice" in out.stdout.split(str(inc2["id"]), 1)[1].splitlines()[0], out
             nginx.start()
             wait_until(lambda: vigil.incidents("open") == [], 10, "resolve #2")
+            assert vigil.get(f"/api/v1/incidents/{inc2['id']}")[1]["assignees"] == ["alice"], "kept after resolve"
             code, err = vigil.post(f"/api/v1/incidents/{inc2['id']}/reassign", {"user": "bob"})
             assert code == 409, err
 
@@ -142,6 +149,7 @@ def test_page_escalate_ack_by_link_and_restart():
             wait_until(lambda: pages_for(bob, inc3["id"]), ESCALATE_AFTER + 10, "bob paged after restart")
             time.sleep(1)
             assert len(pages_for(alice, inc3["id"])) == 1, "nothing already paged is paged again"
+            assert vigil.get(f"/api/v1/incidents/{inc3['id']}")[1]["assignees"] == ["bob"]
             ids = [r["id"] for r in alice.accepted("page") + bob.accepted("page")]
             assert len(ids) == len(set(ids)), "each page message id is delivered once"
         finally:

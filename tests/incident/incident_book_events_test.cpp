@@ -148,7 +148,7 @@ TEST(IncidentBookEvents, OpenCountsFollowTriggerAcknowledgeReassignAndResolve) {
   EXPECT_EQ(book.acknowledged_count(), 2u);
   EXPECT_FALSE(book.apply(event(InboundEvent::Action::acknowledge, "web-0"), "web", actor, at(2)));  // again: no change
   EXPECT_EQ(book.acknowledged_count(), 2u);
-  ASSERT_TRUE(book.reassign(151, "alice", "to bob", at(2)).ok());  // back to triggered
+  ASSERT_TRUE(book.reassign(151, "bob", "alice", "to bob", at(2)).ok());  // back to triggered
   EXPECT_EQ(book.acknowledged_count(), 1u);
 
   ASSERT_TRUE(book.apply(event(InboundEvent::Action::resolve, "web-0"), "web", actor, at(3)));  // was acknowledged

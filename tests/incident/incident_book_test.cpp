@@ -101,12 +101,18 @@ TEST(IncidentBook, AcknowledgeThenResolveByHand) {
   EXPECT_EQ(book.resolve(99, "alice", "", at(8)).error().message, "incident #99 is not open");
 }
 
-TEST(IncidentBook, ReassignWithdrawsTheAcknowledgement) {
+TEST(IncidentBook, ReassignWithdrawsTheAcknowledgementAndAssignsTheUserAlone) {
   IncidentBook book;
   book.apply(firing("login", at(0), at(1)), at(1));
-  ASSERT_TRUE(book.acknowledge(1, "alice", "looking", at(4)).ok());
-  auto r = book.reassign(1, "alice", "reassigned to Bob (bob) by alice", at(6));
+  EXPECT_TRUE(book.find(1)->assignees.empty());  // nobody paged yet
+  book.assign(1, {"alice", "carol"});             // a page to two people (the engine's escalation)
+  auto acked = book.acknowledge(1, "alice", "looking", at(4));
+  ASSERT_TRUE(acked.ok() && acked->has_value());
+  // Carried by the next change; an acknowledgement does not change who is assigned.
+  EXPECT_EQ((*acked)->incident.assignees, (std::vector<std::string>{"alice", "carol"}));
+  auto r = book.reassign(1, "bob", "alice", "reassigned to Bob (bob) by alice", at(6));
   ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->incident.assignees, std::vector<std::string>{"bob"});
   EXPECT_EQ(r->incident.status, Status::triggered);
   EXPECT_FALSE(r->incident.acknowledged_at);
   ASSERT_EQ(r->new_entries.size(), 1u);
@@ -121,10 +127,12 @@ TEST(IncidentBook, ReassignWithdrawsTheAcknowledgement) {
   ASSERT_TRUE(ack->has_value());
   EXPECT_EQ((*ack)->incident.acknowledged_at, at(7));
   // A triggered incident stays triggered; a resolved one cannot be reassigned.
-  ASSERT_TRUE(book.reassign(1, "bob", "back to alice", at(8)).ok());
+  ASSERT_TRUE(book.reassign(1, "alice", "bob", "back to alice", at(8)).ok());
   EXPECT_EQ(book.find(1)->status, Status::triggered);
-  ASSERT_TRUE(book.resolve(1, "bob", "", at(9)).ok());
-  EXPECT_EQ(book.reassign(1, "bob", "x", at(10)).error().message, "incident #1 is not open");
+  auto resolved = book.resolve(1, "bob", "", at(9));
+  ASSERT_TRUE(resolved.ok());
+  EXPECT_EQ(resolved->incident.assignees, std::vector<std::string>{"alice"});  // kept after resolve
+  EXPECT_EQ(book.reassign(1, "alice", "bob", "x", at(10)).error().message, "incident #1 is not open");
 }
 
 TEST(IncidentBook, NumbersContinueAfterRestoreAndAreNeverReused) {

@@ -160,13 +160,21 @@ TEST_F(StoreTest, Version5RebuildKeepsIncidentsTimelinesIndexesAndConstraints) {
     auto s = sqlite::SqliteStore::open(path_, v4);
     ASSERT_TRUE(s.ok()) << s.error().message;
     ASSERT_EQ((*s)->migration_report().to_version, 4);
-    ASSERT_TRUE((*s)->apply(opening(1, "a")).ok());
-    ASSERT_TRUE((*s)->apply(opening(2, "b")).ok());
-    IncidentChange resolved = opening(3, "c");
-    resolved.incident.status = incident::Status::resolved;
-    resolved.incident.resolved_at = t(90'000);
-    resolved.incident.escalation_policy = "ops";
-    ASSERT_TRUE((*s)->apply(resolved).ok());
+  }
+  {
+    // Rows as a version-4 vigil wrote them (today's store writes columns version 4 lacked).
+    auto v4 = sqlite::Db::open(path_, 1000);
+    ASSERT_TRUE(v4.ok()) << v4.error().message;
+    auto rows = (*v4)->exec(
+        "INSERT INTO incidents (id, dedup_key, service, check_name, title, severity, status, started_at_ms, "
+        "detected_at_ms, resolved_at_ms, escalation_policy) VALUES "
+        "(1, 'a', 'web-01', 'login', 'login failing on web-01', 'critical', 'triggered', 1000, 31000, NULL, ''), "
+        "(2, 'b', 'web-01', 'login', 'login failing on web-01', 'critical', 'triggered', 1000, 31000, NULL, ''), "
+        "(3, 'c', 'web-01', 'login', 'login failing on web-01', 'critical', 'resolved', 1000, 31000, 90000, 'ops');"
+        "INSERT INTO timeline (incident_id, seq, at_ms, kind, actor, text) VALUES "
+        "(1, 1, 31000, 'triggered', 'check:login', '3 failures'), (2, 1, 31000, 'triggered', 'check:login', '3 failures'), "
+        "(3, 1, 31000, 'triggered', 'check:login', '3 failures');");
+    ASSERT_TRUE(rows.ok()) << rows.error().message;
   }
   auto opened = sqlite::SqliteStore::open(path_);
   ASSERT_TRUE(opened.ok()) << opened.error().message;
@@ -245,6 +253,7 @@ TEST_F(StoreTest, ApplyAndGetRoundTrip) {
   EXPECT_FALSE(a.acknowledged_at.has_value());
   EXPECT_FALSE(a.resolved_at.has_value());
   EXPECT_EQ(a.resolved_by, "");
+  EXPECT_TRUE(a.assignees.empty());
   ASSERT_EQ(a.timeline.size(), 1u);
   EXPECT_EQ(a.timeline[0].kind, "triggered");
   EXPECT_EQ(a.timeline[0].text, "3 failures");
@@ -254,6 +263,7 @@ TEST_F(StoreTest, ApplyAndGetRoundTrip) {
   ack.incident = make_incident(1);
   ack.incident.status = incident::Status::acknowledged;
   ack.incident.acknowledged_at = t(60'000);
+  ack.incident.assignees = {"alice", "bob"};
   ack.new_entries = {entry(3, 61'000, "note", "looking at apache"), entry(2, 60'000, "acknowledged")};
   ASSERT_TRUE(store->apply(ack).ok());
 
@@ -274,6 +284,10 @@ TEST_F(StoreTest, ApplyAndGetRoundTrip) {
   EXPECT_EQ(b.acknowledged_at, t(60'000));
   EXPECT_EQ(b.resolved_at, t(120'000));
   EXPECT_EQ(b.resolved_by, "auto");
+  EXPECT_EQ(b.assignees, (std::vector<std::string>{"alice", "bob"}));
+  auto listed = store->list_incidents({});
+  ASSERT_TRUE(listed.ok() && listed->size() == 1u);
+  EXPECT_EQ((*listed)[0].assignees, b.assignees);
   ASSERT_EQ(b.timeline.size(), 4u);
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(b.timeline[i].seq, static_cast<std::int64_t>(i + 1));
   EXPECT_EQ(b.timeline[1].kind, "acknowledged");

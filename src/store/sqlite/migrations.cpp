@@ -190,13 +190,19 @@ CREATE TABLE schedule_overrides (
 );
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations{{
+// Who an incident is assigned to (PagerDuty's "assigned to"): user ids, comma-separated.
+constexpr std::string_view kV7 = R"sql(
+ALTER TABLE incidents ADD COLUMN assignees TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
     {4, kV4},
     {5, kV5, true},
     {6, kV6},
+    {7, kV7},
 }};
 
 Result<int> current_version(Db& db) {

@@ -50,7 +50,24 @@ std::optional<incident::Status> parse_status_text(std::string_view s) {
 
 constexpr std::string_view kIncidentColumns =
     "id, dedup_key, service, check_name, title, severity, status, started_at_ms, detected_at_ms, "
-    "acknowledged_at_ms, resolved_at_ms, resolved_by, origin, details, escalation_policy, escalation";
+    "acknowledged_at_ms, resolved_at_ms, resolved_by, origin, details, escalation_policy, escalation, assignees";
+
+// Config names (user ids) cannot hold a comma, so a comma-separated list is unambiguous.
+std::string join_ids(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) (out.empty() ? out : out += ',') += id;
+  return out;
+}
+
+std::vector<std::string> split_ids(const std::string& text) {
+  std::vector<std::string> out;
+  for (std::size_t at = 0; at < text.size();) {
+    const auto comma = std::min(text.find(',', at), text.size());
+    if (comma > at) out.push_back(text.substr(at, comma - at));
+    at = comma + 1;
+  }
+  return out;
+}
 
 Result<Incident> read_incident(const Stmt& st) {
   Incident in;
@@ -73,6 +90,7 @@ Result<Incident> read_incident(const Stmt& st) {
   in.details = st.col_text(13);
   in.escalation_policy = st.col_text(14);
   in.escalation = st.col_text(15);
+  in.assignees = split_ids(st.col_text(16));
   return in;
 }
 
@@ -323,15 +341,15 @@ Status SqliteStore::apply_rows(const IncidentChange& change) {
     auto st = db_->prepare(
         "INSERT INTO incidents (id, dedup_key, service, check_name, title, severity, status, "
         "started_at_ms, detected_at_ms, acknowledged_at_ms, resolved_at_ms, resolved_by, origin, details, "
-        "escalation_policy, escalation) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+        "escalation_policy, escalation, assignees) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
         "ON CONFLICT (id) DO UPDATE SET dedup_key = excluded.dedup_key, service = excluded.service, "
         "check_name = excluded.check_name, title = excluded.title, severity = excluded.severity, "
         "status = excluded.status, started_at_ms = excluded.started_at_ms, "
         "detected_at_ms = excluded.detected_at_ms, acknowledged_at_ms = excluded.acknowledged_at_ms, "
         "resolved_at_ms = excluded.resolved_at_ms, resolved_by = excluded.resolved_by, origin = excluded.origin, "
         "details = excluded.details, escalation_policy = excluded.escalation_policy, "
-        "escalation = excluded.escalation");
+        "escalation = excluded.escalation, assignees = excluded.assignees");
     if (!st.ok()) return st.error();
     st->bind_int(1, in.id)
         .bind_text(2, in.dedup_key)
@@ -348,7 +366,8 @@ Status SqliteStore::apply_rows(const IncidentChange& change) {
         .bind_text(13, in.origin)
         .bind_text(14, in.details)
         .bind_text(15, in.escalation_policy)
-        .bind_text(16, in.escalation);
+        .bind_text(16, in.escalation)
+        .bind_text(17, join_ids(in.assignees));
     if (auto s = st->run(); !s.ok()) return s;
   }
   if (!change.new_entries.empty()) {

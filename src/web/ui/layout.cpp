@@ -3,7 +3,10 @@
 #include <boost/url.hpp>
 #include <date/date.h>
 
+#include <algorithm>
+
 #include "web/ui/assets.h"
+#include "web/ui/pages.h"
 
 namespace vigil::web::ui {
 
@@ -98,6 +101,15 @@ void button_form(Html& h, const Request& req, std::string_view action, std::stri
   csrf_field(h, req);
   h.leaf("button", {{"type", "submit"}, {"?class", css_class}}, label);
   h.close("form");
+}
+
+std::string user_names(const std::vector<std::string>& ids, const std::vector<Backend::UserRef>& users) {
+  std::string out;
+  for (const auto& id : ids) {
+    const auto u = std::find_if(users.begin(), users.end(), [&](const Backend::UserRef& r) { return r.id == id; });
+    (out.empty() ? out : out += ", ") += u == users.end() ? id : u->name;
+  }
+  return out;
 }
 
 std::string short_time(Time t) {

@@ -15,7 +15,7 @@ void incidents_page(Deps& d, Request req, Respond respond) {
   f.limit = 200;
   auto services = d.backend.services();
   d.backend.list_incidents(f, [req = std::move(req), status, service, services = std::move(services),
-                               respond](std::variant<std::vector<incident::Incident>, Failure> r) {
+                               users = d.backend.users(), respond](std::variant<std::vector<incident::Incident>, Failure> r) {
     if (auto* e = std::get_if<Failure>(&r)) return respond(error_page(req, 500, e->message, "/"));
     const auto& list = std::get<0>(r);
     const Time now = now_ms();
@@ -43,7 +43,7 @@ void incidents_page(Deps& d, Request req, Respond respond) {
       h.open("table", {{"class", "list"}});
       h.leaf("caption", {{"class", "visually-hidden"}}, "Incidents");
       h.open("thead").open("tr");
-      for (const char* col : {"#", "Title", "Service", "Status", "Started", "Duration"})
+      for (const char* col : {"#", "Title", "Service", "Status", "Assigned to", "Started", "Duration"})
         h.leaf("th", {{"scope", "col"}}, col);
       h.close("tr").close("thead").open("tbody");
       for (const auto& inc : list) {
@@ -55,6 +55,7 @@ void incidents_page(Deps& d, Request req, Respond respond) {
         h.open("td", {{"data-label", "Status"}});
         status_badge(h, incident::to_string(inc.status));
         h.close("td");
+        h.leaf("td", {{"data-label", "Assigned to"}}, user_names(inc.assignees, users));
         h.open("td", {{"data-label", "Started"}});
         time_tag(h, inc.started_at);
         h.close("td");

@@ -30,6 +30,10 @@ void incident_form(Deps& d, Request req, std::int64_t id, std::string action, Re
 // for: a duration) and /oncall/{schedule}/overrides/{id}/delete; then 303 back to /oncall.
 void oncall_form(Deps& d, Request req, std::string schedule, std::string action, Respond respond);
 
+// "Alice Responder, bob": the users' names from the config, ids for those it no longer has
+// (layout.cpp).
+std::string user_names(const std::vector<std::string>& ids, const std::vector<Backend::UserRef>& users);
+
 // Calls the JSON API in-process (same principal), as the pages' data source for routes others own.
 void call_api(Deps& d, const Request& from, std::string method, std::string target, std::string body,
               std::function<void(Response)> then);
