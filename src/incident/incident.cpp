@@ -2,6 +2,14 @@
 
 namespace vigil::incident {
 
+UserIds::UserIds(std::vector<std::string> ids)
+    : ids_(ids.empty() ? nullptr : std::make_unique<std::vector<std::string>>(std::move(ids))) {}
+
+const std::vector<std::string>& UserIds::list() const {
+  static const std::vector<std::string> kNone;
+  return ids_ ? *ids_ : kNone;
+}
+
 std::string_view to_string(Status s) {
   switch (s) {
     case Status::triggered: return "triggered";

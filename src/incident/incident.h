@@ -2,6 +2,8 @@
 // triggered → acknowledged → resolved and a timeline of everything that happened to it.
 #pragma once
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +24,31 @@ struct TimelineEntry {
   std::string text;
 };
 
+// User ids, copyable like the vector it holds, in 8 bytes (most incidents have none): with a
+// 24-byte vector an open Incident's map node would cross jemalloc's 448-byte size class into
+// the 512-byte one, 64 MB more at a million open incidents (docs/performance.md).
+class UserIds {
+ public:
+  UserIds() = default;
+  UserIds(std::vector<std::string> ids);
+  UserIds(std::initializer_list<std::string> ids) : UserIds(std::vector<std::string>(ids)) {}
+  UserIds(const UserIds& other) : UserIds(other.list()) {}
+  UserIds(UserIds&&) noexcept = default;
+  UserIds& operator=(const UserIds& other) { return *this = UserIds(other); }
+  UserIds& operator=(UserIds&&) noexcept = default;
+
+  const std::vector<std::string>& list() const;
+  bool empty() const { return !ids_; }
+  std::size_t size() const { return list().size(); }
+  auto begin() const { return list().begin(); }
+  auto end() const { return list().end(); }
+  friend bool operator==(const UserIds& a, const UserIds& b) { return a.list() == b.list(); }
+  friend bool operator==(const UserIds& a, const std::vector<std::string>& b) { return a.list() == b; }
+
+ private:
+  std::unique_ptr<std::vector<std::string>> ids_;  // null when empty
+};
+
 struct Incident {
   std::int64_t id = 0;  // the incident number, 1, 2, 3 ... (never reused)
   std::string dedup_key;  // "service/check" for check alerts
@@ -32,8 +59,8 @@ struct Incident {
   Status status = Status::triggered;
   Time started_at{};   // first failing result
   Time detected_at{};  // when the threshold was crossed and the incident opened
-  std::optional<Time> acknowledged_at;
-  std::optional<Time> resolved_at;
+  MaybeTime acknowledged_at;  // (8 bytes: an open incident is kept by the million)
+  MaybeTime resolved_at;
   std::string resolved_by;  // "auto" when the check recovered, else the actor
   std::string origin = "check";  // check | events_v2 | alertmanager
   std::string details;           // JSON object from the event (custom_details, links...); "" for checks
@@ -41,7 +68,7 @@ struct Incident {
   std::string escalation;         // persisted oncall::EscalationState (JSON); opaque to the store
   // PagerDuty's "assigned to": user ids of the last page (the escalation level that paged, or
   // the user it was reassigned to). Empty until someone is paged; kept after resolve.
-  std::vector<std::string> assignees;
+  UserIds assignees;
   std::vector<TimelineEntry> timeline;
 
   bool open() const { return status != Status::resolved; }

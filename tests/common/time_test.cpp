@@ -40,5 +40,31 @@ TEST(Rfc3339, ParsesZuluAndOffsetsAndFormatsUtc) {
   EXPECT_FALSE(parse_rfc3339("yesterday").ok());
 }
 
+TEST(MaybeTime, BehavesAsAnOptionalTimeInEightBytes) {
+  static_assert(sizeof(MaybeTime) == sizeof(Time));
+  const Time t = Time{Duration{1'724'000'000'000}};
+  MaybeTime none;
+  EXPECT_FALSE(none);
+  EXPECT_FALSE(none.has_value());
+  EXPECT_TRUE(none == std::nullopt);
+  EXPECT_EQ(none.value_or(t), t);
+  EXPECT_EQ(std::optional<Time>(none), std::nullopt);
+  MaybeTime some = t;
+  EXPECT_TRUE(some);
+  EXPECT_EQ(*some, t);
+  EXPECT_EQ(some->time_since_epoch(), t.time_since_epoch());
+  EXPECT_TRUE(some == t);
+  EXPECT_FALSE(none == t);
+  EXPECT_EQ(std::optional<Time>(some), std::optional<Time>(t));
+  EXPECT_EQ(MaybeTime(std::optional<Time>(t)), some);
+  EXPECT_EQ(MaybeTime(std::optional<Time>()), none);
+  // The epoch itself (0) is a time like any other: only Time::min() means none.
+  EXPECT_TRUE(MaybeTime(Time{}).has_value());
+  some.reset();
+  EXPECT_EQ(some, none);
+  some = std::nullopt;
+  EXPECT_FALSE(some);
+}
+
 }  // namespace
 }  // namespace vigil

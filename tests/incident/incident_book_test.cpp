@@ -101,6 +101,25 @@ TEST(IncidentBook, AcknowledgeThenResolveByHand) {
   EXPECT_EQ(book.resolve(99, "alice", "", at(8)).error().message, "incident #99 is not open");
 }
 
+TEST(UserIds, CopiesLikeAVectorAndTakesEightBytesWhenEmpty) {
+  static_assert(sizeof(UserIds) == sizeof(void*));
+  UserIds none;
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none.size(), 0u);
+  EXPECT_EQ(none, std::vector<std::string>{});
+  UserIds two{"alice", "bob"};
+  UserIds copy = two;  // a deep copy: changing one leaves the other
+  EXPECT_EQ(copy, two);
+  two = UserIds{"carol"};
+  EXPECT_EQ(copy, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(two.list(), std::vector<std::string>{"carol"});
+  std::vector<std::string> seen(copy.begin(), copy.end());
+  EXPECT_EQ(seen, copy.list());
+  EXPECT_TRUE(UserIds(std::vector<std::string>{}).empty());
+  copy = copy;  // self-assignment keeps the list
+  EXPECT_EQ(copy.size(), 2u);
+}
+
 TEST(IncidentBook, ReassignWithdrawsTheAcknowledgementAndAssignsTheUserAlone) {
   IncidentBook book;
   book.apply(firing("login", at(0), at(1)), at(1));

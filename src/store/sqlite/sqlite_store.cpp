@@ -367,7 +367,7 @@ Status SqliteStore::apply_rows(const IncidentChange& change) {
         .bind_text(14, in.details)
         .bind_text(15, in.escalation_policy)
         .bind_text(16, in.escalation)
-        .bind_text(17, join_ids(in.assignees));
+        .bind_text(17, join_ids(in.assignees.list()));
     if (auto s = st->run(); !s.ok()) return s;
   }
   if (!change.new_entries.empty()) {

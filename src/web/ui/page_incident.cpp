@@ -146,7 +146,7 @@ void render(const Request& req, const incident::Incident& inc, const ServiceStat
   h.leaf("dt", "Duration").leaf("dd", span_text(inc.resolved_at.value_or(now_ms()) - inc.started_at));
   if (!inc.escalation_policy.empty()) h.leaf("dt", "Escalation policy").leaf("dd", inc.escalation_policy);
   if (!inc.assignees.empty())
-    h.leaf("dt", "Assigned to").leaf("dd", {{"id", "assignees"}}, user_names(inc.assignees, users));
+    h.leaf("dt", "Assigned to").leaf("dd", {{"id", "assignees"}}, user_names(inc.assignees.list(), users));
   h.close("dl");
   h.close("div");
   h.open("div", {{"id", "incident-actions"}, {"data-live-region", ""}});

@@ -55,7 +55,7 @@ void incidents_page(Deps& d, Request req, Respond respond) {
         h.open("td", {{"data-label", "Status"}});
         status_badge(h, incident::to_string(inc.status));
         h.close("td");
-        h.leaf("td", {{"data-label", "Assigned to"}}, user_names(inc.assignees, users));
+        h.leaf("td", {{"data-label", "Assigned to"}}, user_names(inc.assignees.list(), users));
         h.open("td", {{"data-label", "Started"}});
         time_tag(h, inc.started_at);
         h.close("td");
