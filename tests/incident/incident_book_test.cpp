@@ -101,6 +101,13 @@ TEST(IncidentBook, AcknowledgeThenResolveByHand) {
   EXPECT_EQ(book.resolve(99, "alice", "", at(8)).error().message, "incident #99 is not open");
 }
 
+// The IncidentBook keeps open incidents in a std::map: a node is 32 bytes of tree links, the
+// 8-byte key and the Incident. Past 448 bytes jemalloc rounds it to 512: 64 MB more at a million
+// open incidents (docs/performance.md). A new field must find its bytes elsewhere first.
+TEST(Incident, AnOpenIncidentsMapNodeFitsJemallocs448ByteClass) {
+  EXPECT_LE(32 + sizeof(std::int64_t) + sizeof(Incident), 448u) << "sizeof(Incident) = " << sizeof(Incident);
+}
+
 TEST(UserIds, CopiesLikeAVectorAndTakesEightBytesWhenEmpty) {
   static_assert(sizeof(UserIds) == sizeof(void*));
   UserIds none;
