@@ -100,18 +100,28 @@ http {{
 
 class Receiver:
     """Webhook receiver: records every POST (headers, body, signature validity).
-    `status` is what it answers; stop()/start() take it down and up on the same port."""
+    `status` is what it answers; stop()/start() take it down and up on the same port.
+    Its socket is bound when it is made (port 0: the kernel's choice) but listens only from
+    start(): until then connections are refused, and no other process can take the port in
+    between (a port found free and bound later can meanwhile become someone's source port)."""
 
     def __init__(self, secret=None):
-        self.port = free_port()
         self.secret = secret
         self.requests = []
         self.status = 200
         self.lock = threading.Lock()
-        self.server = None
         self.thread = None
+        self.server = self._bind(0)
+        self.port = self.server.server_address[1]
 
     def start(self):
+        if self.server is None:
+            self.server = self._bind(self.port)
+        self.server.server_activate()  # listen
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def _bind(self, port):
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -133,13 +143,19 @@ class Receiver:
                 pass
 
         http.server.ThreadingHTTPServer.allow_reuse_address = True
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler, bind_and_activate=False)
+        try:
+            server.server_bind()
+        except OSError:
+            server.server_close()
+            raise
+        return server
 
     def stop(self):
         if self.server:
-            self.server.shutdown()
+            if self.thread:  # serving: shutdown() waits for serve_forever to return
+                self.server.shutdown()
+                self.thread = None
             self.server.server_close()
             self.server = None
 
