@@ -177,18 +177,33 @@ class Vigil:
         self.write_config(config_text)
         self.proc = None
         self.log = os.path.join(workdir, "vigil.log")
+        self.started_once = False
 
     def write_config(self, text):
+        self.config_text = text
         with open(self.config, "w") as f:
             f.write(text.replace("{PORT}", str(self.port)).replace("{DIR}", self.dir))
 
     def start(self, wait=True):
-        self.logf = open(self.log, "ab")
         env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=1")
-        self.proc = subprocess.Popen([VIGIL_BIN, "run", "-c", self.config], stdout=self.logf, stderr=subprocess.STDOUT,
-                                     env=env)
-        if wait:
-            wait_until(lambda: self.ready(), 20, "vigil /-/ready")
+        for attempt in range(3):
+            self.logf = open(self.log, "ab")
+            self.proc = subprocess.Popen([VIGIL_BIN, "run", "-c", self.config], stdout=self.logf,
+                                         stderr=subprocess.STDOUT, env=env)
+            if not wait:
+                return
+            try:
+                wait_until(lambda: self.ready(), 20, "vigil /-/ready")
+                self.started_once = True
+                return
+            except AssertionError:
+                # free_port() chose the port earlier; an outgoing connection may have taken it as its
+                # source port since. Before the first start nothing knows the port yet: pick another.
+                if self.started_once or attempt == 2 or "Address already in use" not in self.output():
+                    raise
+                self.logf.close()
+                self.port = free_port()
+                self.write_config(self.config_text)
 
     def ready(self):
         if self.proc.poll() is not None:
