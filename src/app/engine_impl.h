@@ -320,6 +320,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   Status build_paging(const config::Config& c);
   // After an override was made or removed: the running config and key, the new overrides.
   Status refresh_paging();
+  Status install_paging(const config::Config& c, std::string key);  // with `overrides`
   std::string policy_of(const std::string& service) const {
     for (const auto& s : cfg->services)
       if (s.name == service) return s.escalation_policy;

@@ -239,17 +239,16 @@ Status Engine::Impl::build_paging(const config::Config& c) {
       key = *put;
     }
   }
-  auto p = Paging::make(c, key, overrides);
-  if (!p.ok()) return p.error();
-  paging = std::move(p.value());
-  link_key = key;
-  return {};
+  return install_paging(c, std::move(key));
 }
 
-Status Engine::Impl::refresh_paging() {
-  auto p = Paging::make(paging->config(), link_key, overrides);
+Status Engine::Impl::refresh_paging() { return install_paging(paging->config(), link_key); }
+
+Status Engine::Impl::install_paging(const config::Config& c, std::string key) {
+  auto p = Paging::make(c, key, overrides);  // copies `c` before the old Paging (maybe its owner) goes
   if (!p.ok()) return p.error();
   paging = std::move(p.value());
+  link_key = std::move(key);
   return {};
 }
 

@@ -19,17 +19,7 @@ namespace {
 
 constexpr auto kMaxLength = std::chrono::hours(24 * 366);
 
-json::object override_json(const Paging& p, const store::ScheduleOverride& o) {
-  return json::object{{"id", o.id},
-                      {"source", "api"},
-                      {"schedule", o.schedule},
-                      {"user", user_json(p, o.user)},
-                      {"start", format_rfc3339(o.start)},
-                      {"end", format_rfc3339(o.end)},
-                      {"created_by", o.created_by},
-                      {"created_at", format_rfc3339(o.created_at)}};
-}
-
+// One from the config: no id, nobody who made it.
 json::object config_override_json(const Paging& p, const std::string& schedule, const config::OverrideConfig& o) {
   return json::object{{"id", nullptr},
                       {"source", "config"},
@@ -37,6 +27,15 @@ json::object config_override_json(const Paging& p, const std::string& schedule, 
                       {"user", user_json(p, o.user)},
                       {"start", format_rfc3339(o.start)},
                       {"end", format_rfc3339(o.end)}};
+}
+
+json::object override_json(const Paging& p, const store::ScheduleOverride& o) {
+  json::object j = config_override_json(p, o.schedule, {o.user, o.start, o.end});
+  j["id"] = o.id;
+  j["source"] = "api";
+  j["created_by"] = o.created_by;
+  j["created_at"] = format_rfc3339(o.created_at);
+  return j;
 }
 
 // The POST body, checked against the running config: the override to store, or the answer.
