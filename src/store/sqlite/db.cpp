@@ -118,6 +118,10 @@ Db::~Db() {
 }
 
 Result<std::unique_ptr<Db>> Db::connect(const std::string& path, int flags, int busy_timeout_ms) {
+  // Memory statistics make SQLite take a process-wide mutex around every malloc and free; nothing
+  // here reads them. Only possible before SQLite initialises, hence once, before the first open.
+  static const bool no_memstatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  (void)no_memstatus;
   sqlite3* raw = nullptr;
   // NOMUTEX: SQLite's own per-connection mutex is redundant, SqliteStore serialises calls.
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -180,7 +184,7 @@ Status Db::exec(const std::string& sql) {
   return Error{msg};
 }
 
-Result<Stmt> Db::prepare(const std::string& sql) {
+Result<Stmt> Db::prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end() && !it->second.in_use)
     return Stmt(db_, it->second.stmt, &it->second.in_use, it->first);
@@ -195,7 +199,7 @@ Result<Stmt> Db::prepare(const std::string& sql) {
   }
   if (!stmt) return Error{fmt::format("prepare [{}]: empty statement", sql)};
   if (!cache_it) return Stmt(db_, stmt, nullptr, it->first);  // nested use: owned, finalized after
-  auto [ins, _] = cache_.emplace(sql, Cached{stmt, false});
+  auto [ins, _] = cache_.emplace(std::string(sql), Cached{stmt, false});
   return Stmt(db_, stmt, &ins->second.in_use, ins->first);
 }
 

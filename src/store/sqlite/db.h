@@ -83,7 +83,7 @@ class Db {
   Status exec(const std::string& sql);
   // A cached prepared statement. If the cached one is still lent out (a nested use of the
   // same SQL), a fresh statement is prepared for this use and finalized afterwards.
-  Result<Stmt> prepare(const std::string& sql);
+  Result<Stmt> prepare(std::string_view sql);
 
   // `context: <sqlite3_errmsg>` for the connection's most recent error.
   Error error(std::string_view context) const;
@@ -103,7 +103,12 @@ class Db {
   };
   sqlite3* db_ = nullptr;
   std::string path_;
-  std::unordered_map<std::string, Cached> cache_;  // node-based: &Cached::in_use stays valid
+  // Looked up by string_view (no copy of the SQL per use: an upsert's text is ~900 bytes).
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Cached, SqlHash, std::equal_to<>> cache_;  // node-based: &Cached::in_use stays valid
 };
 
 // A write transaction: BEGIN IMMEDIATE (takes the write lock up front, so it never fails
