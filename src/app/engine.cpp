@@ -258,6 +258,8 @@ Status Engine::start() {
     sh->thread = std::thread([s = sh.get()] { s->io.run(); });
   }
   e.notifier->start();
+  if (Status st = e.load_handoff_watermark(now_ms()); !st.ok()) return st;
+  e.look_for_handoffs();
   e.postmortems->start();
   e.last_prune = now_ms() - std::chrono::hours(1);
   e.schedule_flush();
@@ -308,6 +310,7 @@ void Engine::Impl::begin_stop() {
   }
   flush_timer.cancel();
   escalation_timer.cancel();
+  handoff_timer.cancel();
   if (notifier) notifier->stop();
   if (postmortems) postmortems->stop();
   hub.close_all();

@@ -136,6 +136,16 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::vector<store::ScheduleOverride> overrides;  // made at run time, oldest first (as stored)
   asio::steady_timer escalation_timer{io};
   std::map<std::int64_t, Time> wakes;  // incident id → when its escalation wants to look again
+  // Hand-off notifications (engine_handoff.cpp): shifts that started up to `handoff_since` were
+  // looked at (stored as meta kHandoffMeta with the messages they made); the next look is at
+  // handoff_timer, or at once after a reload or an override.
+  static constexpr const char* kHandoffMeta = "handoff_checked_until_ms";
+  asio::steady_timer handoff_timer{io};
+  Time handoff_since{};
+  bool handoff_running = false;  // a look is with the store
+  bool handoff_again = false;    // the schedules changed meanwhile: look again after it
+  Status load_handoff_watermark(Time now);
+  void look_for_handoffs();
 
   // Responder: evidence and runbooks (src/respond). The ledger lives on the engine thread;
   // the watch is thread-safe and used on the respond worker.

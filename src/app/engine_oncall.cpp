@@ -249,6 +249,8 @@ Status Engine::Impl::install_paging(const config::Config& c, std::string key) {
   if (!p.ok()) return p.error();
   paging = std::move(p.value());
   link_key = std::move(key);
+  // A reload or an override may start a shift now, or move the next hand-off.
+  if (started) look_for_handoffs();
   return {};
 }
 

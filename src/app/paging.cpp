@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "notify/payload.h"
+#include "postmortem/timefmt.h"
 #include "web/action_link.h"
 
 namespace vigil::app {
@@ -84,6 +85,44 @@ const config::UserConfig* Paging::user(const std::string& id) const {
 
 oncall::WhoIsOnCall Paging::who() const {
   return [this](const std::string& schedule, Time at) { return on_call(schedule, at); };
+}
+
+std::vector<std::pair<std::string, const oncall::Schedule*>> Paging::schedules() const {
+  std::vector<std::pair<std::string, const oncall::Schedule*>> out;
+  for (const auto& [name, s] : schedules_) out.emplace_back(name, &s);
+  return out;
+}
+
+std::vector<incident::OutboxMessage> Paging::handoff_messages(const oncall::Handoff& h, Time now) const {
+  std::vector<incident::OutboxMessage> out;
+  const config::UserConfig* u = user(h.shift.user);
+  if (!u || !u->handoff_notifications) return out;
+  const postmortem::Zone zone(u->time_zone);
+  json::object handoff{{"schedule", h.schedule},
+                       {"user", u->id},
+                       {"name", u->name},
+                       {"start", format_rfc3339(h.shift.start)},
+                       {"end", h.open_ended ? json::value(nullptr) : json::value(format_rfc3339(h.shift.end))},
+                       {"time_zone", u->time_zone},
+                       {"start_local", zone.date_time(h.shift.start)},
+                       {"end_local", h.open_ended ? json::value(nullptr) : json::value(zone.date_time(h.shift.end))},
+                       {"layer", h.shift.layer}};
+  std::string base = cfg_.server.external_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  for (std::size_t i = 0; i < u->contacts.size(); ++i) {
+    incident::OutboxMessage m;
+    m.channel = contact_channel(u->id, i);
+    m.id = fmt::format("vigil-handoff-{}-{}-{}-{}", h.schedule, h.shift.start.time_since_epoch().count(), u->id,
+                       m.channel);
+    m.incident_id = 0;
+    m.event = "handoff";
+    m.created_at = now;
+    json::object o{{"version", "1"}, {"id", m.id}, {"event", "handoff"}, {"handoff", handoff}};
+    o["url"] = base.empty() ? json::value(nullptr) : json::value(base + "/oncall");
+    m.payload = json::serialize(o);
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 std::vector<incident::OutboxMessage> Paging::page_messages(const incident::Incident& inc,

@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "incident/incident.h"
 #include "oncall/escalation.h"
+#include "oncall/handoff.h"
 #include "oncall/schedule.h"
 #include "store/store.h"
 
@@ -47,6 +48,14 @@ class Paging {
   std::vector<incident::OutboxMessage> page_messages(const incident::Incident& inc,
                                                      const incident::TimelineEntry& page_entry,
                                                      const oncall::Page& page, Time now) const;
+
+  // A hand-off told to its user: one message per contact method, when the user asked for
+  // hand-off notifications (users[].handoff_notifications), else none. Event "handoff",
+  // incident 0, id "vigil-handoff-<schedule>-<start ms>-<user>-<channel>" (stable: a restart or
+  // a second look never sends it twice). Payload in docs/webhook.md.
+  std::vector<incident::OutboxMessage> handoff_messages(const oncall::Handoff& handoff, Time now) const;
+  // The final schedules by name, for oncall::plan_handoffs.
+  std::vector<std::pair<std::string, const oncall::Schedule*>> schedules() const;
 
   const std::string& link_key() const { return link_key_; }
 

@@ -146,6 +146,9 @@ struct UserConfig {
   std::string email;
   std::string time_zone = "UTC";  // IANA name; how times are shown to this user
   std::vector<ContactMethod> contacts;
+  // PagerDuty's "on-call hand-off notifications": tell this user through every contact method
+  // when one of their shifts starts (a rotation hands over, an override begins).
+  bool handoff_notifications = false;
   // Login to the web UI: an argon2id string from `vigil hash-password` (password_hash or
   // password_hash_file). Empty: the user is paged but cannot log in.
   std::string password_hash;

@@ -160,7 +160,9 @@ void read_login(Context& ctx, const MapView& m, UserConfig& u) {
 }
 
 void read_user(Context& ctx, const Field& f, bool smtp_configured, NameIndex& ids, std::vector<UserConfig>& out) {
-  MapView m(ctx, f, {"id", "name", "email", "time_zone", "contacts", "password_hash", "password_hash_file", "role"});
+  MapView m(ctx, f,
+            {"id", "name", "email", "time_zone", "contacts", "password_hash", "password_hash_file", "role",
+             "handoff_notifications"});
   if (!m.is_map()) return;
   const std::size_t errors_before = ctx.error_count();
   UserConfig u;
@@ -185,6 +187,9 @@ void read_user(Context& ctx, const Field& f, bool smtp_configured, NameIndex& id
       if (auto z = find_time_zone(*s); !z) ctx.error(*v, z.error().message);
       else u.time_zone = *s;
     }
+  }
+  if (const Field* v = m.get("handoff_notifications")) {
+    if (auto b = read_bool(ctx, *v)) u.handoff_notifications = *b;
   }
   read_login(ctx, m, u);
   // A user nobody can reach would turn a page into a silent drop.

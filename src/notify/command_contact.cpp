@@ -34,7 +34,9 @@ class CommandChannel final : public Channel {
                 {"VIGIL_INCIDENT_ID", std::to_string(message.incident_id)},
                 {"VIGIL_MESSAGE_ID", message.id}};
     if (auto payload = parse_payload(message.payload); payload.ok()) {
-      if (const auto v = view_of(*payload); v.page) spec.env.emplace_back("VIGIL_USER", v.page->user);
+      const auto v = view_of(*payload);
+      if (v.page) spec.env.emplace_back("VIGIL_USER", v.page->user);
+      if (v.handoff) spec.env.emplace_back("VIGIL_USER", v.handoff->user);
     }
     run_blocking(
         blocking_, io_, [spec = std::move(spec)] { return run_command(spec); }, std::move(done));

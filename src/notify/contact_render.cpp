@@ -74,6 +74,20 @@ PayloadView view_of(const json::object& p) {
     info.round = static_cast<int>(num(*pg, "round"));
     v.page = std::move(info);
   }
+  if (const auto* h = obj(p, "handoff")) {
+    HandoffInfo info;
+    info.schedule = str(*h, "schedule");
+    info.user = str(*h, "user");
+    info.name = str(*h, "name");
+    info.start = str(*h, "start");
+    info.end = str(*h, "end");
+    info.start_local = str(*h, "start_local");
+    info.end_local = str(*h, "end_local");
+    v.title = "On call: " + info.schedule;
+    v.url = str(p, "url");
+    v.entry_at = info.start;
+    v.handoff = std::move(info);
+  }
   if (const auto* links = obj(p, "links")) {
     v.acknowledge_url = str(*links, "acknowledge");
     v.resolve_url = str(*links, "resolve");
@@ -105,6 +119,7 @@ std::string title_or_fallback(const PayloadView& v) {
 }  // namespace
 
 std::string headline(const PayloadView& v) {
+  if (v.handoff) return truncate_utf8(one_line(v.title), kHeadlineTitle);
   return fmt::format("#{} {}: {}", v.incident_id, verb(v),
                      truncate_utf8(one_line(title_or_fallback(v)), kHeadlineTitle));
 }
@@ -126,6 +141,14 @@ std::string paged_text(const PayloadView& v) {
 }
 
 std::string entry_sentence(const PayloadView& v) {
+  if (v.handoff) {
+    const HandoffInfo& h = *v.handoff;
+    const std::string& from = h.start_local.empty() ? h.start : h.start_local;
+    const std::string& until = h.end_local.empty() ? h.end : h.end_local;
+    const std::string who = h.name.empty() ? std::string("You are") : h.name + " is";
+    if (until.empty()) return fmt::format("{} on call for {} from {}, with no end scheduled.", who, h.schedule, from);
+    return fmt::format("{} on call for {} from {} until {}.", who, h.schedule, from, until);
+  }
   std::string what;
   if (v.entry_kind == "auto_resolved") {
     what = "Resolved automatically (the check recovered)";
@@ -159,7 +182,7 @@ std::string plain_text(const PayloadView& v, bool with_links) {
   if (with_links) {
     std::string links;
     for (const auto& l : action_links(v)) links += fmt::format("{:<13}{}\n", l.label + ":", l.url);
-    if (!v.url.empty()) links += fmt::format("{:<13}{}\n", "Incident:", v.url);
+    if (!v.url.empty()) links += fmt::format("{:<13}{}\n", v.handoff ? "On call:" : "Incident:", v.url);
     if (!links.empty()) out += "\n" + links;
   }
   return out;
@@ -169,6 +192,7 @@ std::uint32_t color_of(const PayloadView& v) {
   if (v.event == "resolved") return 0x2EB67D;
   if (v.event == "acknowledged") return 0xECB22E;
   if (v.event == "note") return 0x607D8B;
+  if (v.handoff) return 0x1E88E5;
   if (v.severity == "info") return 0x1E88E5;
   if (v.severity == "warning") return 0xFFA000;
   if (v.severity == "error") return 0xF4511E;

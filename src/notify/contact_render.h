@@ -24,15 +24,23 @@ struct PageInfo {
   int round = 0;     // 0 = first pass through the policy
 };
 
+// An on-call hand-off (event "handoff", no incident): the user's shift in a schedule starts.
+struct HandoffInfo {
+  std::string schedule, user, name;
+  std::string start, end;              // RFC 3339 UTC; end "" when no end is scheduled
+  std::string start_local, end_local;  // "2024-08-20 11:00 CEST" in the user's time zone
+};
+
 // The fields of a payload the adapters use; absent or mistyped fields read as empty / 0.
 struct PayloadView {
   std::string id;     // message id ("" when absent)
-  std::string event;  // triggered|acknowledged|resolved|note|page
+  std::string event;  // triggered|acknowledged|resolved|note|page|handoff
   std::int64_t incident_id = 0;
   std::string title, service, check, severity, status, url, resolved_by;
   std::int64_t entry_seq = 0;
   std::string entry_kind, entry_at, entry_actor, entry_text;
   std::optional<PageInfo> page;
+  std::optional<HandoffInfo> handoff;  // then title is "On call: <schedule>" and url the on-call page
   std::string acknowledge_url, resolve_url;  // from "links"; "" when absent
 };
 
@@ -46,13 +54,15 @@ PayloadView view_of(const boost::json::object& payload);
 
 // An event that asks someone to act: a trigger, or a page (first or escalated).
 bool is_alerting(const PayloadView& v);
-// "#12 triggered: webserver-01/login: status 500" (one line, the title capped).
+// "#12 triggered: webserver-01/login: status 500" (one line, the title capped);
+// "On call: primary" for a hand-off.
 std::string headline(const PayloadView& v);
 // The buttons that still make sense: Acknowledge while triggered, Resolve while open.
 std::vector<Link> action_links(const PayloadView& v);
 // "Alice (escalation level 2, repeat 1)"; "" when the payload is not a page.
 std::string paged_text(const PayloadView& v);
-// "Triggered at 2024-08-18T10:15:00.000Z by check:login."
+// "Triggered at 2024-08-18T10:15:00.000Z by check:login."; for a hand-off "You are on call for
+// primary from 2024-08-20 11:00 CEST until 2024-08-21 11:00 CEST."
 std::string entry_sentence(const PayloadView& v);
 // The human text of a message: title, what happened, facts, and (with_links) the links.
 std::string plain_text(const PayloadView& v, bool with_links);

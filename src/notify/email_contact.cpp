@@ -151,13 +151,17 @@ std::string email_message(const boost::json::object& payload, const EmailEnvelop
   header("Date", rfc5322_date(env.date));
   // Stable across retries: a mail client shows a re-sent page once.
   header("Message-ID", fmt::format("<{}@{}>", dot_atom(id), domain));
-  // Every mail about one incident references the same root, so clients thread them.
-  header("References", fmt::format("<vigil-incident-{}@{}>", v.incident_id, domain));
+  // Every mail about one incident references the same root, so clients thread them; a
+  // schedule's hand-offs thread by schedule.
+  if (v.handoff)
+    header("References", fmt::format("<vigil-oncall-{}@{}>", dot_atom(v.handoff->schedule), domain));
+  else
+    header("References", fmt::format("<vigil-incident-{}@{}>", v.incident_id, domain));
   header("MIME-Version", "1.0");
   header("Content-Type", "text/plain; charset=utf-8");
   // RFC 3834: no vacation auto-replies to pages.
   header("Auto-Submitted", "auto-generated");
-  header("X-Vigil-Incident", std::to_string(v.incident_id));
+  if (!v.handoff) header("X-Vigil-Incident", std::to_string(v.incident_id));
   header("X-Vigil-Event", one_line(v.event));
 
   const std::string text = plain_text(v, true);

@@ -58,7 +58,7 @@ std::string msteams_body(const json::object& payload) {
 
   json::array actions;
   for (const auto& l : action_links(v)) actions.push_back(open_uri(l.label, l.url));
-  if (!v.url.empty()) actions.push_back(open_uri("Open incident", v.url));
+  if (!v.url.empty()) actions.push_back(open_uri(v.handoff ? "Open on-call" : "Open incident", v.url));
 
   json::object card;
   card["@type"] = "MessageCard";

@@ -17,6 +17,7 @@ std::string_view tag_of(const PayloadView& v) {
   if (v.event == "resolved") return "white_check_mark";
   if (v.event == "acknowledged") return "eyes";
   if (v.event == "note") return "memo";
+  if (v.handoff) return "calendar";
   if (v.severity == "critical" || v.severity.empty()) return "rotating_light";
   return "warning";
 }

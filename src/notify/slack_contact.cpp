@@ -43,6 +43,7 @@ std::string_view emoji(const PayloadView& v) {
   if (v.event == "resolved") return ":large_green_circle:";
   if (v.event == "acknowledged") return ":large_yellow_circle:";
   if (v.event == "note") return ":memo:";
+  if (v.handoff) return ":calendar:";
   return ":red_circle:";
 }
 

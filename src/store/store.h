@@ -203,6 +203,11 @@ class Store {
   virtual Result<std::vector<OutboxRow>> claim_outbox(Time now, Duration lease, int limit) = 0;
   virtual Status mark_delivered(const std::string& message_id, Time at) = 0;
   virtual Status mark_failed(const std::string& message_id, const std::string& error, Time next_attempt_at) = 0;
+  // Enqueues messages of no incident (on-call hand-offs, incident_id 0) and sets meta `key` to
+  // `value`, in one durable transaction (the messages and the watermark that says they were
+  // made land together). A message whose id is already in the outbox is left as it is.
+  virtual Status enqueue_outbox(const std::vector<incident::OutboxMessage>& messages, const std::string& key,
+                                const std::string& value) = 0;
   // Number of undelivered outbox messages.
   virtual Result<std::int64_t> outbox_pending() = 0;
 

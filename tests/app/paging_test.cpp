@@ -4,6 +4,10 @@
 
 #include "app/paging.h"
 
+#include <boost/json.hpp>
+
+#include "notify/contact_render.h"
+
 namespace vigil::app {
 namespace {
 
@@ -68,6 +72,46 @@ TEST(PagingOverrides, StoredOverridesStackOnTheConfigsNewestOnTop) {
   EXPECT_EQ(shifts[2].end, at(17, 0));
   // The config itself is unchanged: what the API lists as the config's overrides.
   ASSERT_EQ((*p)->config().schedules[0].overrides.size(), 1u);
+}
+
+TEST(PagingHandoffs, OneMessagePerContactOfAUserWhoAskedWithAStableIdAndLocalTimes) {
+  auto cfg = two_users_one_layer();
+  cfg.server.external_url = "https://vigil.example/";
+  cfg.users[1].handoff_notifications = true;  // bob
+  cfg.users[1].name = "Bob Builder";
+  cfg.users[1].time_zone = "America/New_York";
+  cfg.users[1].contacts = {{"webhook", "http://127.0.0.1:9/bob"}, {"ntfy", "http://127.0.0.1:9/bob-topic"}};
+  cfg.users[0].contacts = {{"webhook", "http://127.0.0.1:9/alice"}};  // alice did not ask
+  auto p = Paging::make(cfg, "key");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+
+  oncall::Handoff h{"primary", {"bob", at(20, 13), at(21, 13), "override"}, false};
+  const auto messages = (*p)->handoff_messages(h, at(20, 13) + seconds(2));
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].id, "vigil-handoff-primary-1724158800000-bob-user:bob:0");
+  EXPECT_EQ(messages[1].channel, "user:bob:1");
+  EXPECT_EQ(messages[0].incident_id, 0);
+  EXPECT_EQ(messages[0].event, "handoff");
+  EXPECT_EQ((*p)->handoff_messages(h, at(20, 14))[0].id, messages[0].id);  // the same hand-off, the same id
+
+  const auto o = boost::json::parse(messages[0].payload).as_object();
+  EXPECT_EQ(o.at("event").as_string(), "handoff");
+  EXPECT_EQ(o.at("id").as_string(), messages[0].id);
+  EXPECT_EQ(o.at("url").as_string(), "https://vigil.example/oncall");
+  const auto& ho = o.at("handoff").as_object();
+  EXPECT_EQ(ho.at("start").as_string(), "2024-08-20T13:00:00.000Z");
+  EXPECT_EQ(ho.at("end").as_string(), "2024-08-21T13:00:00.000Z");
+  EXPECT_EQ(ho.at("start_local").as_string(), "2024-08-20 09:00 EDT");
+  EXPECT_EQ(ho.at("layer").as_string(), "override");
+  // What the contact adapters make of it.
+  EXPECT_EQ(notify::entry_sentence(notify::view_of(o)),
+            "Bob Builder is on call for primary from 2024-08-20 09:00 EDT until 2024-08-21 09:00 EDT.");
+
+  oncall::Handoff open{"primary", {"bob", at(20, 13), at(30, 0), "weekly"}, true};
+  const auto o2 = boost::json::parse((*p)->handoff_messages(open, at(20, 13))[0].payload).as_object();
+  EXPECT_TRUE(o2.at("handoff").at("end").is_null());
+  EXPECT_TRUE((*p)->handoff_messages({"primary", {"alice", at(20, 13), at(21, 13), "weekly"}, false}, at(20, 13)).empty());
+  EXPECT_TRUE((*p)->handoff_messages({"primary", {"dave", at(20, 13), at(21, 13), "weekly"}, false}, at(20, 13)).empty());
 }
 
 }  // namespace

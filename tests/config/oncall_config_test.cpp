@@ -32,6 +32,7 @@ users:
     name: Alice Doe
     email: alice@example.com
     time_zone: Africa/Lagos
+    handoff_notifications: true
     contacts:
       - {type: webhook, url: "http://127.0.0.1:9000/alice", secret: s3cret}
       - {type: slack, url: "https://hooks.slack.com/services/T000/B000/XXXX"}
@@ -140,6 +141,8 @@ TEST_F(OnCallConfig, UsersAndEveryContactType) {
   EXPECT_EQ(a.name, "Alice Doe");
   EXPECT_EQ(a.email, "alice@example.com");
   EXPECT_EQ(a.time_zone, "Africa/Lagos");
+  EXPECT_TRUE(a.handoff_notifications);
+  EXPECT_FALSE(c_.users[1].handoff_notifications) << "off unless asked for";
   ASSERT_EQ(a.contacts.size(), 9u);
   const auto& k = a.contacts;
   EXPECT_EQ(k[0].type, "webhook");

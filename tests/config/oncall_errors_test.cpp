@@ -99,6 +99,12 @@ const Case kCases[] = {
     contacts: [{type: ntfy, url: "http://n/a"}]
 )",
      {R"(t.yaml:3:16: users[0].time_zone: unknown time zone "Europe/Berln" (did you mean "Europe/Berlin"?))"}},
+    {"hand-off notifications not a boolean", R"(users:
+  - id: alice
+    handoff_notifications: sometimes
+    contacts: [{type: ntfy, url: "http://n/a"}]
+)",
+     {R"(t.yaml:3:28: users[0].handoff_notifications: expected true or false, got "sometimes")"}},
     {"time zone names are case-sensitive", R"(users:
   - id: alice
     time_zone: utc

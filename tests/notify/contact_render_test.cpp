@@ -298,6 +298,94 @@ TEST(PagerDutyBody, ActionByEventAndNothingForNotes) {
             "warning");
 }
 
+// ---- hand-offs ---------------------------------------------------------------------------
+
+// A hand-off as Paging::handoff_messages writes it (docs/webhook.md); `end` null when the shift
+// has no end in sight.
+json::object handoff(bool with_end = true, const char* url = "http://vigil.example/oncall") {
+  json::object h{{"schedule", "primary"},
+                 {"user", "alice"},
+                 {"name", "Alice"},
+                 {"start", "2024-08-20T09:00:00.000Z"},
+                 {"end", with_end ? json::value("2024-08-21T09:00:00.000Z") : json::value(nullptr)},
+                 {"time_zone", "Europe/Berlin"},
+                 {"start_local", "2024-08-20 11:00 CEST"},
+                 {"end_local", with_end ? json::value("2024-08-21 11:00 CEST") : json::value(nullptr)},
+                 {"layer", "Layer 1"}};
+  json::object o{{"version", "1"},
+                 {"id", "vigil-handoff-primary-1724144400000-alice-user:alice:0"},
+                 {"event", "handoff"},
+                 {"handoff", h}};
+  o["url"] = url ? json::value(url) : json::value(nullptr);
+  return o;
+}
+
+TEST(Handoff, ViewHeadlineAndSentence) {
+  const PayloadView v = view_of(handoff());
+  ASSERT_TRUE(v.handoff.has_value());
+  EXPECT_EQ(v.handoff->user, "alice");
+  EXPECT_FALSE(is_alerting(v));
+  EXPECT_EQ(headline(v), "On call: primary");
+  EXPECT_EQ(entry_sentence(v), "Alice is on call for primary from 2024-08-20 11:00 CEST until 2024-08-21 11:00 CEST.");
+  EXPECT_EQ(entry_sentence(view_of(handoff(false))),
+            "Alice is on call for primary from 2024-08-20 11:00 CEST, with no end scheduled.");
+  EXPECT_TRUE(action_links(v).empty());  // nothing to acknowledge
+  EXPECT_EQ(color_of(v), 0x1E88E5u);
+  const std::string text = plain_text(v, true);
+  EXPECT_NE(text.find("On call: primary\nAlice is on call for primary from 2024-08-20 11:00 CEST"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("On call:     http://vigil.example/oncall"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Incident"), std::string::npos) << text;
+}
+
+TEST(Handoff, EveryAdapterSaysWhoIsOnCallAndPagerDutyIsNotTold) {
+  const std::string sentence = "Alice is on call for primary from 2024-08-20 11:00 CEST until 2024-08-21 11:00 CEST.";
+  const auto slack = parse_obj(slack_body(handoff()));
+  EXPECT_EQ(slack.at("text").as_string(), "On call: primary");
+  EXPECT_NE(json::serialize(slack).find(":calendar: *<http://vigil.example/oncall|On call: primary>*"), std::string::npos)
+      << json::serialize(slack);
+  EXPECT_NE(json::serialize(slack).find(sentence), std::string::npos);
+  EXPECT_EQ(json::serialize(slack).find("\"actions\""), std::string::npos);
+
+  const auto discord = parse_obj(discord_body(handoff()));
+  const auto& embed = discord.at("embeds").at(0).as_object();
+  EXPECT_EQ(embed.at("title").as_string(), "On call: primary");
+  EXPECT_EQ(embed.at("url").as_string(), "http://vigil.example/oncall");
+  EXPECT_EQ(embed.at("color").as_int64(), 0x1E88E5);
+  EXPECT_NE(embed.at("description").as_string().find(sentence), std::string::npos);
+
+  const std::string teams = msteams_body(handoff());
+  EXPECT_NE(teams.find("Open on-call"), std::string::npos) << teams;
+  EXPECT_EQ(teams.find("Open incident"), std::string::npos) << teams;
+
+  const NtfyMessage n = ntfy_message(handoff());
+  EXPECT_NE(n.body.find(sentence), std::string::npos) << n.body;
+  bool tagged = false;
+  for (const auto& [k, val] : n.headers) {
+    if (k == "Title") EXPECT_EQ(val, "On call: primary");
+    if (k == "Priority") EXPECT_EQ(val, "3");
+    if (k == "Tags") tagged = val == "calendar";
+  }
+  EXPECT_TRUE(tagged);
+
+  // The Events API has no "you are on call": nothing is sent, the delivery counts as done.
+  EXPECT_FALSE(pagerduty_body(handoff(), "k").has_value());
+
+  const EmailEnvelope env{"vigil@example.com", "alice@example.com", parse_rfc3339("2024-08-20T09:00:02Z").value()};
+  const std::string mail = email_message(handoff(), env);
+  const auto header = [&](const std::string& name) {
+    const auto at = mail.find("\r\n" + name + ": ");
+    if (at == std::string::npos) return std::string("(absent)");
+    const auto start = at + name.size() + 4;
+    return mail.substr(start, mail.find("\r\n", start) - start);
+  };
+  EXPECT_EQ(header("Subject"), "[vigil] On call: primary");
+  EXPECT_EQ(header("References"), "<vigil-oncall-primary@example.com>");
+  EXPECT_EQ(header("X-Vigil-Incident"), "(absent)");
+  EXPECT_EQ(header("X-Vigil-Event"), "handoff");
+  EXPECT_NE(mail.find(sentence), std::string::npos);
+}
+
 // ---- email -------------------------------------------------------------------------------
 
 std::string mail_header(const std::string& msg, const std::string& name) {

@@ -708,6 +708,29 @@ TEST_F(StoreTest, MetaFirstWriterWins) {
   EXPECT_EQ(*reopened->get_meta("link_key").value(), "k1");
 }
 
+TEST_F(StoreTest, EnqueueOutboxStoresMessagesOfNoIncidentWithTheirWatermark) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  auto h = message("vigil-handoff-primary-1-bob-user:bob:0", 0, 1'000, "user:bob:0");
+  h.event = "handoff";
+  ASSERT_TRUE(s->enqueue_outbox({h}, "handoff_checked_until_ms", "1000").ok());
+  EXPECT_EQ(*s->get_meta("handoff_checked_until_ms").value(), "1000");
+  // Again with the same message (a look that was not recorded): kept once; the watermark moves.
+  h.payload = R"({"changed":true})";
+  ASSERT_TRUE(s->enqueue_outbox({h}, "handoff_checked_until_ms", "2000").ok());
+  ASSERT_TRUE(s->enqueue_outbox({}, "handoff_checked_until_ms", "3000").ok());
+  s.reset();
+  auto reopened = open();
+  EXPECT_EQ(*reopened->get_meta("handoff_checked_until_ms").value(), "3000");
+  EXPECT_EQ(*reopened->outbox_pending(), 1);
+  const auto rows = *reopened->claim_outbox(t(5'000), 30s, 10);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].message.id, h.id);
+  EXPECT_EQ(rows[0].message.incident_id, 0);
+  EXPECT_EQ(rows[0].message.event, "handoff");
+  EXPECT_EQ(rows[0].message.payload, R"({"x":1})") << "the first one stays";
+}
+
 }  // namespace
 }  // namespace vigil::store
 

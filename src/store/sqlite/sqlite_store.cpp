@@ -385,7 +385,12 @@ Status SqliteStore::apply_rows(const IncidentChange& change) {
       if (auto s = st->run(); !s.ok()) return with_context(fmt::format("timeline entry {}", e.seq), s.error());
     }
   }
-  if (!change.outbox.empty()) {
+  return insert_outbox(change.outbox);
+}
+
+Status SqliteStore::insert_outbox(const std::vector<incident::OutboxMessage>& outbox) {
+  if (outbox.empty()) return Status::Ok();
+  {
     // Idempotent by message id: re-applying a change never enqueues a message twice (and never
     // overwrites one that is being delivered). Only the id conflict is ignored, unlike
     // INSERT OR IGNORE which would also swallow NOT NULL / CHECK failures.
@@ -394,7 +399,7 @@ Status SqliteStore::apply_rows(const IncidentChange& change) {
         "next_attempt_at_ms, claimed_until_ms, delivered_at_ms, last_error) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?6, ?7, NULL, '') ON CONFLICT (id) DO NOTHING");
     if (!st.ok()) return st.error();
-    for (const incident::OutboxMessage& m : change.outbox) {
+    for (const incident::OutboxMessage& m : outbox) {
       st->reset();
       st->bind_text(1, m.id)
           .bind_text(2, m.channel)
@@ -619,6 +624,21 @@ Result<std::string> SqliteStore::put_meta_once(const std::string& key, const std
   if (!stored.ok()) return stored.error();
   if (!stored.value()) return Error{"meta " + key + " vanished after insert"};
   return *stored.value();
+}
+
+Status SqliteStore::enqueue_outbox(const std::vector<incident::OutboxMessage>& messages, const std::string& key,
+                                   const std::string& value) {
+  std::lock_guard lock(mu_);
+  Txn txn(*db_);
+  if (auto s = txn.begin(); !s.ok()) return s;
+  if (auto s = insert_outbox(messages); !s.ok()) return s;
+  {
+    auto st = db_->prepare("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2");
+    if (!st.ok()) return st.error();
+    st->bind_text(1, key).bind_text(2, value);
+    if (auto s = st->run(); !s.ok()) return with_context("put meta " + key, s.error());
+  }
+  return txn.commit();
 }
 
 }  // namespace vigil::store::sqlite

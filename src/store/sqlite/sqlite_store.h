@@ -58,6 +58,8 @@ class SqliteStore final : public Store {
   Result<std::int64_t> outbox_pending() override;
   Result<std::optional<std::string>> get_meta(const std::string& key) override;
   Result<std::string> put_meta_once(const std::string& key, const std::string& value) override;
+  Status enqueue_outbox(const std::vector<incident::OutboxMessage>& messages, const std::string& key,
+                        const std::string& value) override;
   std::vector<Status> apply_batch(const std::vector<incident::IncidentChange>& changes) override;
   Result<std::vector<ResultRow>> results_between(const std::vector<std::string>& check_ids, Time from, Time to,
                                                  int limit) override;
@@ -93,6 +95,7 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<Db> db, MigrationReport report, Options options);
   Status apply_locked(const incident::IncidentChange& change);
   Status apply_rows(const incident::IncidentChange& change);  // inside a transaction
+  Status insert_outbox(const std::vector<incident::OutboxMessage>& outbox);  // inside a transaction
   Status load_timeline(incident::Incident& incident);
   // DELETE FROM `table` WHERE id = `id`; Error{"no <what> <id>", "id"} when there was none.
   Status delete_by_id(std::string_view table, std::int64_t id, std::string_view what);
