@@ -1,5 +1,6 @@
 #include "app/engine_impl.h"
 #include "app/web_auth.h"
+#include "common/thread_name.h"
 #include "web/ui/router.h"
 
 #include <malloc.h>
@@ -255,7 +256,10 @@ Status Engine::start() {
   if (Status st = e.assign_checks(e.cfg, alerting); !st.ok()) return st;
   for (auto& sh : e.shards) {
     asio::post(sh->io, [p = sh->prober.get()] { p->start(); });
-    sh->thread = std::thread([s = sh.get()] { s->io.run(); });
+    sh->thread = std::thread([s = sh.get(), i = &sh - &e.shards[0]] {
+      name_this_thread(fmt::format("vigil-probe-{}", i));
+      s->io.run();
+    });
   }
   e.notifier->start();
   if (Status st = e.load_handoff_watermark(now_ms()); !st.ok()) return st;

@@ -178,7 +178,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     std::map<std::string, std::vector<double>> uptime;  // daily_uptime(90)
     Time uptime_at{};
   } ui;
-  std::unique_ptr<BlockingWorker> ui_worker = std::make_unique<BlockingWorker>();
+  std::unique_ptr<BlockingWorker> ui_worker = std::make_unique<BlockingWorker>("vigil-ui");
   void refresh_history();
   void publish_incident(const Incident& inc);  // after its change is committed
   void publish_service(const std::string& service, bool up);
@@ -191,9 +191,9 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // Declared last so they are destroyed first: their threads join while the store still exists.
   // Contacts (email, command) block for seconds: they get a worker of their own; so do
   // evidence and runbooks (a restart may take a minute).
-  std::unique_ptr<BlockingWorker> respond_worker = std::make_unique<BlockingWorker>();
-  std::unique_ptr<BlockingWorker> contact_worker = std::make_unique<BlockingWorker>();
-  std::unique_ptr<BlockingWorker> worker = std::make_unique<BlockingWorker>();
+  std::unique_ptr<BlockingWorker> respond_worker = std::make_unique<BlockingWorker>("vigil-respond");
+  std::unique_ptr<BlockingWorker> contact_worker = std::make_unique<BlockingWorker>("vigil-contact");
+  std::unique_ptr<BlockingWorker> worker = std::make_unique<BlockingWorker>("vigil-store");
   std::unique_ptr<GroupCommitter> committer;  // set at start, with the store
 
   Impl(asio::io_context& io_, config::Config c, EngineOptions o)

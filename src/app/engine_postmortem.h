@@ -78,7 +78,7 @@ class Postmortems final : public web::PostmortemBackend {
   std::uint64_t skipped_ = 0;  // rewrites not queued because kMaxQueued were waiting
   bool report_running_ = false;   // loop only
 
-  BlockingWorker worker_;  // last: joins first, while everything above still exists
+  BlockingWorker worker_{"vigil-pmortem"};  // last: joins first, while everything above still exists
 };
 
 }  // namespace vigil::app

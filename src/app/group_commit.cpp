@@ -1,5 +1,6 @@
 #include "app/group_commit.h"
 
+#include "common/thread_name.h"
 #include "store/store.h"
 
 #include <utility>
@@ -7,7 +8,10 @@
 namespace vigil::app {
 
 GroupCommitter::GroupCommitter(store::Store& store, Done done) : store_(store), done_(std::move(done)) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("vigil-commit");
+    run();
+  });
 }
 
 GroupCommitter::~GroupCommitter() { stop(); }

@@ -5,6 +5,8 @@
 #include <future>
 #include <optional>
 
+#include "common/thread_name.h"
+
 namespace vigil::app {
 namespace asio = boost::asio;
 
@@ -171,7 +173,10 @@ Status HttpFront::start() {
   State& s = *state_;
   if (Status st = s.server->start(); !st.ok()) return st;
   s.guard.emplace(s.io->get_executor());
-  s.thread = std::thread([io = s.io] { io->run(); });
+  s.thread = std::thread([io = s.io] {
+    name_this_thread("vigil-http");
+    io->run();
+  });
   return Status::Ok();
 }
 

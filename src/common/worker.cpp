@@ -1,5 +1,7 @@
 #include "common/worker.h"
 
+#include "common/thread_name.h"
+
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -29,8 +31,11 @@ struct BlockingWorker::Impl {
   }
 };
 
-BlockingWorker::BlockingWorker() : impl_(std::make_unique<Impl>()) {
-  impl_->thread = std::thread([this] { impl_->run(); });
+BlockingWorker::BlockingWorker(const char* name) : impl_(std::make_unique<Impl>()) {
+  impl_->thread = std::thread([this, name] {
+    name_this_thread(name);
+    impl_->run();
+  });
 }
 
 BlockingWorker::~BlockingWorker() {

@@ -10,7 +10,8 @@ namespace vigil {
 
 class BlockingWorker {
  public:
-  BlockingWorker();
+  // `name`: the thread's name (common/thread_name.h).
+  explicit BlockingWorker(const char* name = "vigil-worker");
   ~BlockingWorker();  // runs the jobs already posted, then joins
   BlockingWorker(const BlockingWorker&) = delete;
   BlockingWorker& operator=(const BlockingWorker&) = delete;

@@ -4,6 +4,9 @@
 
 #include <atomic>
 #include <future>
+#include <string>
+
+#include <pthread.h>
 
 namespace vigil {
 namespace {
@@ -39,6 +42,31 @@ TEST(BlockingWorker, DropPendingForgetsQueuedJobsButLetsTheRunningOneFinish) {
     w.post([&ran] { ran += 10; });  // still usable afterwards
   }
   EXPECT_EQ(ran.load(), 11);
+}
+
+}  // namespace
+}  // namespace vigil
+
+namespace vigil {
+namespace {
+
+std::string thread_name_in(BlockingWorker& w) {
+  std::promise<std::string> name;
+  w.post([&] {
+    char buf[16] = {};
+    pthread_getname_np(pthread_self(), buf, sizeof buf);
+    name.set_value(buf);
+  });
+  return name.get_future().get();
+}
+
+TEST(BlockingWorker, ItsThreadHasItsNameCutToFifteenBytes) {
+  BlockingWorker plain;
+  EXPECT_EQ(thread_name_in(plain), "vigil-worker");
+  BlockingWorker store("vigil-store");
+  EXPECT_EQ(thread_name_in(store), "vigil-store");
+  BlockingWorker longer("vigil-a-very-long-name");
+  EXPECT_EQ(thread_name_in(longer), "vigil-a-very-lo");
 }
 
 }  // namespace

@@ -73,6 +73,11 @@ services:
         v = Vigil(d, base)
         v.start()
         try:
+            # Every thread says what it is (top -H, perf, gdb).
+            task = f"/proc/{v.proc.pid}/task"
+            names = {open(f"{task}/{t}/comm").read().strip() for t in os.listdir(task)}
+            want = {"vigil-http", "vigil-commit", "vigil-checkpt", "vigil-store", "vigil-probe-0", "vigil-respond"}
+            assert want <= names, names
             v.write_config(base + "      - { name: broken, url: http://127.0.0.1:1/, interval: nope }\n")
             code, body = v.post("/-/reload")
             assert code == 400 and any("interval" in e for e in body["errors"]), body

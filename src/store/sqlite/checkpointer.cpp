@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "common/thread_name.h"
+
 namespace vigil::store::sqlite {
 
 struct Checkpointer::Impl {
@@ -62,7 +64,10 @@ std::unique_ptr<Checkpointer> Checkpointer::start(sqlite3* writer, const std::st
     return nullptr;
   }
   Impl* raw = impl.get();
-  raw->thread = std::thread([raw] { raw->run(); });
+  raw->thread = std::thread([raw] {
+    name_this_thread("vigil-checkpt");
+    raw->run();
+  });
   sqlite3_wal_hook(writer, &Impl::on_commit, raw);
   return std::unique_ptr<Checkpointer>(new Checkpointer(std::move(impl)));
 }

@@ -345,7 +345,7 @@ struct AuthContext::Impl : std::enable_shared_from_this<AuthContext::Impl> {
 AuthContext::AuthContext(AuthEnv env, AuthSettings settings) : impl_(std::make_shared<Impl>()) {
   impl_->env = std::move(env);
   impl_->settings = std::make_shared<const AuthSettings>(std::move(settings));
-  impl_->worker = std::make_unique<BlockingWorker>();
+  impl_->worker = std::make_unique<BlockingWorker>("vigil-auth");
 }
 
 AuthContext::~AuthContext() {
