@@ -9,6 +9,7 @@ import hmac
 import http.server
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -23,7 +24,31 @@ VIGIL_BIN = os.environ.get("VIGIL_BIN", "build/asan/vigil")
 NGINX_BIN = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port():
+    """A free port below the kernel's ephemeral range. A port from bind(0) is an ephemeral one:
+    between this check and the server's own bind, an outgoing connection (a probe, a webhook
+    delivery) may take it as its source port. Ports below the range are never chosen that way,
+    so only another test picking the same one at random could take it."""
+    low, _ = _ephemeral_range()
+    top = min(low, 32768)
+    if top - 1024 >= 4096:
+        for _ in range(200):
+            port = random.randrange(max(1024, top - 16384), top)
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
