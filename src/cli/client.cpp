@@ -43,32 +43,26 @@ RawAnswer request(const ServerOptions& s, const std::string& method, const std::
   return a;
 }
 
-namespace {
-
-struct Answer {
-  bool ok = false;
-  int status = 0;
-  json::value body;
-  std::string error;
-};
-
-Answer call(const ServerOptions& s, const std::string& method, const std::string& path, const std::string& body) {
+JsonAnswer request_json(const ServerOptions& s, const std::string& method, const std::string& path,
+                        const std::string& body) {
   const RawAnswer r = request(s, method, path, body);
-  Answer a;
+  JsonAnswer a;
   a.status = r.status;
   if (!r.error.empty()) {
     a.error = r.error;
     return a;
   }
+  if (r.body.empty()) return a;
   boost::system::error_code ec;
   a.body = json::parse(r.body, ec);
-  if (ec) {
-    a.error = fmt::format("{} {}: HTTP {} with a body that is not JSON", method, path, r.status);
-    return a;
+  if (ec || !a.body.is_object()) {
+    a.body = json::object{};
+    a.error = fmt::format("{} {}: the answer is not a JSON object (HTTP {})", method, path, r.status);
   }
-  a.ok = true;
   return a;
 }
+
+namespace {
 
 std::string url_encode(const std::string& v) {
   std::string out;
@@ -116,8 +110,8 @@ int list_incidents(const ServerOptions& s, bool open_only, const std::string& se
   std::string path = "/api/v1/incidents";
   if (open_only) path += "?status=open";
   if (!service.empty()) path += (open_only ? "&" : "?") + std::string("service=") + service;
-  auto a = call(s, "GET", path, "");
-  if (!a.ok) {
+  auto a = request_json(s, "GET", path, "");
+  if (!a.ok()) {
     fmt::print(stderr, "vigil: {}\n", a.error);
     return 1;
   }
@@ -148,8 +142,8 @@ int show_oncall(const ServerOptions& s, const std::string& at, const std::string
     sep = "&";
   }
   if (!schedule.empty()) path += sep + "schedule=" + url_encode(schedule);
-  auto a = call(s, "GET", path, "");
-  if (!a.ok) {
+  auto a = request_json(s, "GET", path, "");
+  if (!a.ok()) {
     fmt::print(stderr, "vigil: {}\n", a.error);
     return 1;
   }
@@ -193,9 +187,9 @@ int show_oncall(const ServerOptions& s, const std::string& at, const std::string
 }
 
 int run_runbook(const ServerOptions& s, std::int64_t id, const std::string& name, const std::string& actor) {
-  auto a = call(s, "POST", fmt::format("/api/v1/incidents/{}/runbooks/{}", id, url_encode(name)),
+  auto a = request_json(s, "POST", fmt::format("/api/v1/incidents/{}/runbooks/{}", id, url_encode(name)),
                 json::serialize(json::object{{"actor", actor}}));
-  if (!a.ok) {
+  if (!a.ok()) {
     fmt::print(stderr, "vigil: {}\n", a.error);
     return 1;
   }
@@ -214,8 +208,8 @@ int incident_action(const ServerOptions& s, std::int64_t id, const std::string& 
                     const std::string& text) {
   json::object body{{"actor", actor}};
   if (!text.empty()) body[action == "notes" ? "text" : action == "reassign" ? "user" : "note"] = text;
-  auto a = call(s, "POST", fmt::format("/api/v1/incidents/{}/{}", id, action), json::serialize(body));
-  if (!a.ok) {
+  auto a = request_json(s, "POST", fmt::format("/api/v1/incidents/{}/{}", id, action), json::serialize(body));
+  if (!a.ok()) {
     fmt::print(stderr, "vigil: {}\n", a.error);
     return 1;
   }

@@ -1,6 +1,8 @@
 // The CLI's view of a running daemon: blocking JSON calls to its API (--server, VIGIL_SERVER,
 // VIGIL_TOKEN). Each command prints a clear message and returns the process exit code.
 #pragma once
+#include <boost/json/value.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,6 +23,18 @@ struct RawAnswer {
   std::string error;
 };
 RawAnswer request(const ServerOptions& s, const std::string& method, const std::string& path, const std::string& body);
+
+// request() whose answer is a JSON object: when ok(), `body` is that object ({} for an empty
+// body, a 204); else `error` says why, as request() does or "METHOD PATH: the answer is not a
+// JSON object (HTTP n)".
+struct JsonAnswer {
+  int status = 0;
+  boost::json::value body = boost::json::object{};
+  std::string error;
+  bool ok() const { return error.empty(); }
+};
+JsonAnswer request_json(const ServerOptions& s, const std::string& method, const std::string& path,
+                        const std::string& body = "");
 
 int list_incidents(const ServerOptions& s, bool open_only, const std::string& service);
 // Who is on call (GET /api/v1/oncall): per schedule the user and their shift, then each

@@ -24,20 +24,13 @@ std::string who(const json::object& o) {
 // The answer's JSON object, or the exit code after saying what went wrong.
 std::variant<json::object, int> call(const ServerOptions& s, const std::string& method, const std::string& path,
                                      const std::string& body) {
-  RawAnswer a = request(s, method, path, body);
-  if (!a.error.empty()) {
+  JsonAnswer a = request_json(s, method, path, body);
+  if (!a.ok()) {
     fmt::print(stderr, "vigil: {}\n", a.error);
     return 1;
   }
-  if (s.json && !a.body.empty()) fmt::print("{}\n", a.body);
-  if (a.body.empty()) return json::object{};
-  boost::system::error_code ec;
-  json::value v = json::parse(a.body, ec);
-  if (ec || !v.is_object()) {
-    fmt::print(stderr, "vigil: {} {}: the answer is not a JSON object\n", method, path);
-    return 1;
-  }
-  return std::move(v.as_object());
+  if (s.json && !a.body.as_object().empty()) fmt::print("{}\n", json::serialize(a.body));
+  return std::move(a.body.as_object());
 }
 
 std::string overrides_path(const std::string& schedule) { return "/api/v1/schedules/" + schedule + "/overrides"; }

@@ -27,21 +27,6 @@ int fail(const std::string& message) {
   return 1;
 }
 
-std::optional<json::value> get_json(const ServerOptions& s, const std::string& path, std::string& error) {
-  RawAnswer a = request(s, "GET", path, "");
-  if (!a.error.empty()) {
-    error = a.error;
-    return std::nullopt;
-  }
-  boost::system::error_code ec;
-  json::value v = json::parse(a.body, ec);
-  if (ec) {
-    error = fmt::format("GET {}: the answer is not JSON", path);
-    return std::nullopt;
-  }
-  return v;
-}
-
 std::string str(const json::value& o, const char* key) {
   const auto* v = o.is_object() ? o.as_object().if_contains(key) : nullptr;
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -114,15 +99,14 @@ std::map<std::string, std::string> parse_sections(const std::string& text,
 
 int edit(const ServerOptions& s, const PostmortemArgs& args) {
   const std::string path = fmt::format("/api/v1/incidents/{}/postmortem", args.id);
-  std::string error;
-  auto pm = get_json(s, path, error);
-  if (!pm) return fail(error);
+  auto pm = request_json(s, "GET", path);
+  if (!pm.ok()) return fail(pm.error);
   std::map<std::string, std::string> before, key_of_title;
   std::string file = fmt::format(
       "<!-- Postmortem of incident #{}. Edit the text under each heading; keep the headings.\n"
       "     Sections you change become yours: generated text never replaces them. -->\n\n",
       args.id);
-  for (const auto& sv : pm->as_object().at("sections").as_array()) {
+  for (const auto& sv : pm.body.as_object().at("sections").as_array()) {
     const std::string key = str(sv, "key"), title = str(sv, "title");
     before[key] = trim(str(sv, "markdown"));
     key_of_title[title] = key;
@@ -182,14 +166,13 @@ int postmortem_command(const ServerOptions& s, const PostmortemArgs& args) {
 }
 
 int report_command(const ServerOptions& s, const std::string& since) {
-  std::string error;
-  auto r = get_json(s, "/api/v1/reports?since=" + boost::urls::encode(since, boost::urls::unreserved_chars), error);
-  if (!r) return fail(error);
+  auto r = request_json(s, "GET", "/api/v1/reports?since=" + boost::urls::encode(since, boost::urls::unreserved_chars));
+  if (!r.ok()) return fail(r.error);
   if (s.json) {
-    fmt::print("{}\n", json::serialize(*r));
+    fmt::print("{}\n", json::serialize(r.body));
     return 0;
   }
-  fmt::print("Report {} .. {}\n", str(*r, "from"), str(*r, "to"));
+  fmt::print("Report {} .. {}\n", str(r.body, "from"), str(r.body, "to"));
   const char* row = "{:<24} {:>12} {:>9} {:>8} {:>8} {:>6} {:>17}\n";
   fmt::print(fmt::runtime(row), "SERVICE", "AVAILABILITY", "INCIDENTS", "MTTA", "MTTR", "PAGES", "ACTION ITEMS OPEN");
   auto print = [&](const std::string& name, const json::value& v) {
@@ -198,8 +181,8 @@ int report_command(const ServerOptions& s, const std::string& since) {
                o.at("incidents").to_number<std::int64_t>(), seconds_text(v, "mtta_seconds"), seconds_text(v, "mttr_seconds"),
                o.at("pages").to_number<std::int64_t>(), o.at("action_items_open").to_number<std::int64_t>());
   };
-  for (const auto& sv : r->as_object().at("services").as_array()) print(str(sv, "service"), sv);
-  print("(all)", r->as_object().at("total"));
+  for (const auto& sv : r.body.as_object().at("services").as_array()) print(str(sv, "service"), sv);
+  print("(all)", r.body.as_object().at("total"));
   return 0;
 }
 
@@ -231,14 +214,13 @@ int action_items_command(const ServerOptions& s, const ActionItemArgs& args) {
   add("incident", args.incident > 0 ? std::to_string(args.incident) : "");
   add("status", args.status);
   add("owner", args.owner);
-  std::string error;
-  auto r = get_json(s, path, error);
-  if (!r) return fail(error);
+  auto r = request_json(s, "GET", path);
+  if (!r.ok()) return fail(r.error);
   if (s.json) {
-    fmt::print("{}\n", json::serialize(*r));
+    fmt::print("{}\n", json::serialize(r.body));
     return 0;
   }
-  const auto& items = r->as_object().at("action_items").as_array();
+  const auto& items = r.body.as_object().at("action_items").as_array();
   if (items.empty()) {
     fmt::print("no action items\n");
     return 0;
