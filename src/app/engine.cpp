@@ -131,6 +131,9 @@ std::string Engine::Impl::render_metrics() {
     m.sample("vigil_notifications_delivered_total", {}, static_cast<double>(ns.delivered));
     m.family("vigil_notification_failures_total", "counter", "Failed delivery attempts (each is retried).");
     m.sample("vigil_notification_failures_total", {}, static_cast<double>(ns.failed_attempts));
+    m.family("vigil_notifications_skipped_total", "counter",
+             "Pages not sent because their incident was acknowledged or resolved first.");
+    m.sample("vigil_notifications_skipped_total", {}, static_cast<double>(ns.skipped));
   }
   if (postmortems) postmortems->render_metrics(m);
   m.family("vigil_build_info", "gauge", "Build information.");
@@ -218,6 +221,10 @@ Status Engine::start() {
   if (Status st = e.build_paging(c); !st.ok()) return st;
   e.http = std::make_unique<net::HttpClient>(e.io);
   e.notifier = std::make_unique<notify::Notifier>(e.io, *e.worker, *e.store, e.build_channels(c));
+  e.notifier->set_gate([w = e.weak_from_this()](const incident::OutboxMessage& m) -> std::optional<std::string> {
+    auto self = w.lock();
+    return self ? self->moot_page(m) : std::nullopt;
+  });
   e.notifier->set_on_delivery([w = e.weak_from_this()](const incident::OutboxMessage& m, const Status& st, int attempt) {
     if (auto self = w.lock()) self->on_page_delivery(m, st, attempt);
   });

@@ -291,7 +291,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     change.outbox.insert(change.outbox.end(), std::make_move_iterator(team.begin()),
                          std::make_move_iterator(team.end()));
     const Time claimed_until = now_ms() + kDirectSendLease;
-    for (auto& m : change.outbox) m.claimed_until = claimed_until;
+    for (auto& m : change.outbox)
+      if (!m.not_before) m.claimed_until = claimed_until;  // a later one is the poller's, when due
     commit_queue.push(std::move(change), std::move(then), std::move(answer));
     if (commit_posted) return;
     // Hand over on the next turn of the loop, so what this turn produces shares one transaction.
@@ -313,6 +314,12 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void escalate(std::int64_t id, Time now);
   void arm_escalation_timer();
   void on_page_delivery(const incident::OutboxMessage& m, const Status& st, int attempt);
+  // The notifier's gate: a page made before its incident was acknowledged, or of an incident
+  // resolved since, is not sent (a contact's `after` came too late, or retries of a receiver
+  // that was down); says so on the timeline and returns why.
+  std::optional<std::string> moot_page(const incident::OutboxMessage& m);
+  // "user:<id>:<index>" → the user id and the contact's type ("contact" when unknown).
+  std::optional<std::pair<std::string, std::string>> contact_of(const std::string& channel) const;
   // Responder (engine_respond.cpp).
   const config::ServiceConfig* service_config(const std::string& name) const {
     for (const auto& s : cfg->services)

@@ -194,19 +194,47 @@ void Engine::Impl::arm_escalation_timer() {
   });
 }
 
+std::optional<std::pair<std::string, std::string>> Engine::Impl::contact_of(const std::string& channel) const {
+  // "user:<id>:<index>"
+  const auto first = channel.find(':'), last = channel.rfind(':');
+  if (first == std::string::npos || last == first) return std::nullopt;
+  std::string user = channel.substr(first + 1, last - first - 1);
+  std::string type = "contact";
+  if (const auto* u = paging ? paging->user(user) : nullptr) {
+    const std::size_t index = std::strtoul(channel.c_str() + last + 1, nullptr, 10);
+    if (index < u->contacts.size()) type = u->contacts[index].type;
+  }
+  return std::make_pair(std::move(user), std::move(type));
+}
+
+std::optional<std::string> Engine::Impl::moot_page(const incident::OutboxMessage& m) {
+  if (m.event != "page") return std::nullopt;
+  const Incident* inc = book.find(m.incident_id);
+  std::string why;
+  if (!inc) why = "the incident is resolved";
+  else if (inc->acknowledged_at && *inc->acknowledged_at >= m.created_at)
+    why = fmt::format("acknowledged at {}", format_rfc3339(*inc->acknowledged_at));
+  else return std::nullopt;
+  const auto contact = contact_of(m.channel);
+  if (!contact) return why;
+  const auto& [user, type] = *contact;
+  spdlog::info("incident #{}: page to {} via {} not sent: {}", m.incident_id, user, type, why);
+  if (inc && !stopped) {
+    auto rec = book.record(m.incident_id,
+                           {{"notify_skipped", "vigil", fmt::format("page to {} via {} not sent: {}", user, type, why)}},
+                           std::nullopt, now_ms());
+    if (rec.ok()) persist(std::move(*rec), nullptr);
+  }
+  return why;
+}
+
 void Engine::Impl::on_page_delivery(const incident::OutboxMessage& m, const Status& st, int attempt) {
   if (m.event != "page" || stopped || !paging) return;
   if (!st.ok() && attempt > 1) return;  // the first failure is news; the retries are in the outbox
   if (!book.find(m.incident_id)) return;  // resolved meanwhile: nothing more to say on it
-  // "user:<id>:<index>"
-  const auto first = m.channel.find(':'), last = m.channel.rfind(':');
-  if (first == std::string::npos || last == first) return;
-  const std::string user = m.channel.substr(first + 1, last - first - 1);
-  std::string type = "contact";
-  if (const auto* u = paging->user(user)) {
-    const std::size_t index = std::strtoul(m.channel.c_str() + last + 1, nullptr, 10);
-    if (index < u->contacts.size()) type = u->contacts[index].type;
-  }
+  const auto contact = contact_of(m.channel);
+  if (!contact) return;
+  const auto& [user, type] = *contact;
   const std::string text = st.ok() ? fmt::format("page to {} via {} delivered", user, type)
                                    : fmt::format("page to {} via {} failed: {}; retrying with backoff", user, type,
                                                  st.error().message);

@@ -149,6 +149,7 @@ std::vector<incident::OutboxMessage> Paging::page_messages(const incident::Incid
     m.incident_id = inc.id;
     m.event = "page";
     m.created_at = now;
+    if (u->contacts[i].after > Duration{0}) m.not_before = now + u->contacts[i].after;
     // Same shape as a team notification (docs/webhook.md) plus who is paged and the links.
     json::object o;
     o["version"] = "1";

@@ -136,6 +136,9 @@ struct ContactMethod {
   std::string routing_key;           // pagerduty: Events API v2 routing key to forward to
   std::vector<std::string> command;  // command: argv, run without a shell; the JSON payload on stdin
   std::string secret;                // webhook: HMAC key (secret / secret_file)
+  // PagerDuty's notification rules: this method is used this long after the page, and only if
+  // the incident is still unacknowledged then (push at once, a call after 5m).
+  Duration after{0};
 };
 
 enum class Role { viewer, responder, admin };

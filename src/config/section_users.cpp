@@ -87,7 +87,7 @@ void read_command(Context& ctx, const Field& f, std::vector<std::string>& out) {
 }
 
 void read_contact(Context& ctx, const Field& f, bool smtp_configured, std::vector<ContactMethod>& out) {
-  MapView m(ctx, f, {"type", "url", "address", "routing_key", "command", "secret", "secret_file"});
+  MapView m(ctx, f, {"type", "url", "address", "routing_key", "command", "secret", "secret_file", "after"});
   if (!m.is_map()) return;
   const std::size_t errors_before = ctx.error_count();
   ContactMethod c;
@@ -134,6 +134,14 @@ void read_contact(Context& ctx, const Field& f, bool smtp_configured, std::vecto
     if (const Field* v = m.require("url")) read_url(ctx, *v, c.url);
     if (*type == "webhook") {
       if (auto s = read_secret(ctx, m, "secret")) c.secret = *s;
+    }
+  }
+  if (const Field* v = m.get("after")) {
+    if (auto d = read_duration(ctx, *v, /*allow_zero=*/true)) {
+      if (*d > std::chrono::hours(24))
+        ctx.error(*v, fmt::format("must be at most 24h (a page nobody acknowledged for a day is an escalation "
+                                  "policy's job), got {}", format_duration(*d)));
+      else c.after = *d;
     }
   }
   if (ctx.error_count() == errors_before) out.push_back(std::move(c));

@@ -19,7 +19,7 @@ std::optional<Status> parse_status(std::string_view s);
 struct TimelineEntry {
   std::int64_t seq = 0;  // 1-based order within the incident; (incident id, seq) is unique
   Time at{};
-  std::string kind;   // triggered|acknowledged|resolved|auto_resolved|note|retriggered|notified|notify_failed
+  std::string kind;   // triggered|acknowledged|resolved|auto_resolved|note|retriggered|notified|notify_failed|notify_skipped
   std::string actor;  // "vigil", "check:login", a user name, "api"
   std::string text;
 };
@@ -87,6 +87,8 @@ struct OutboxMessage {
   // straight after the commit (no claim round trip on the hot path). If that process dies
   // first, the claim expires and any poller sends it: still at least once. Unset: unclaimed.
   std::optional<Time> claimed_until;
+  // Not sent before this time (a contact method's `after`); unset: at once.
+  std::optional<Time> not_before;
 };
 
 // The unit of persistence: an incident's new state, the timeline entries it gained and the

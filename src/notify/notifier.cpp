@@ -49,6 +49,8 @@ struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
   bool claiming = false;     // a claim is with the worker
   bool claim_again = false;  // woken while claiming: look once more when it returns
   DeliveryObserver on_delivery;
+  DeliveryGate gate;
+  std::atomic<std::int64_t> skipped{0};
   std::atomic<std::int64_t> delivered{0};
   std::atomic<std::int64_t> failed_attempts{0};
 
@@ -101,6 +103,11 @@ struct Notifier::Impl : std::enable_shared_from_this<Notifier::Impl> {
 
   void deliver(store::OutboxRow row, std::shared_ptr<Channel> channel) {
     in_flight.insert(row.message.id);
+    if (gate && gate(row.message)) {
+      skipped.fetch_add(1, std::memory_order_relaxed);
+      record(row, Status::Ok());  // done: nobody needs it any more
+      return;
+    }
     auto message = row.message;
     // `done` may run before deliver() returns (the log channel) or later on this thread.
     channel->deliver(message, [weak = weak_from_this(), row = std::move(row), channel](Status st) {
@@ -148,11 +155,15 @@ Notifier::~Notifier() { stop(); }
 
 void Notifier::set_on_delivery(DeliveryObserver observer) { impl_->on_delivery = std::move(observer); }
 
+void Notifier::set_gate(DeliveryGate gate) { impl_->gate = std::move(gate); }
+
 void Notifier::deliver_now(const std::vector<incident::OutboxMessage>& messages) {
   Impl& n = *impl_;
   if (!n.running) return;  // the claim lease expires and a later poll sends them
+  const Time now = now_ms();
   for (const auto& m : messages) {
     if (n.in_flight.count(m.id)) continue;
+    if (m.not_before && *m.not_before > now) continue;  // not due yet: the poller sends it when it is
     auto it = n.channels.find(m.channel);
     if (it == n.channels.end()) continue;  // left to the poller, which records why
     store::OutboxRow row;
@@ -186,7 +197,8 @@ void Notifier::set_channels(std::map<std::string, std::unique_ptr<Channel>> chan
 
 NotifierStats Notifier::stats() const {
   return NotifierStats{impl_->delivered.load(std::memory_order_relaxed),
-                       impl_->failed_attempts.load(std::memory_order_relaxed)};
+                       impl_->failed_attempts.load(std::memory_order_relaxed),
+                       impl_->skipped.load(std::memory_order_relaxed)};
 }
 
 }  // namespace vigil::notify

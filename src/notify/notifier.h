@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <functional>
@@ -32,11 +33,16 @@ Duration backoff(int attempts);
 struct NotifierStats {
   std::int64_t delivered = 0;
   std::int64_t failed_attempts = 0;
+  std::int64_t skipped = 0;  // not sent: the gate said the message had become moot
 };
 
 // Told of each delivery attempt's outcome (attempt counts from 1), on the io thread, before the
 // outcome is marked in the store. The engine puts page deliveries on the incident timeline.
 using DeliveryObserver = std::function<void(const incident::OutboxMessage&, const Status&, int attempt)>;
+// Asked on the io thread before each attempt; a reason means "moot, do not send" (a page whose
+// incident was acknowledged meanwhile): the message is then done without being sent, and the
+// gate is where the reason gets told.
+using DeliveryGate = std::function<std::optional<std::string>(const incident::OutboxMessage&)>;
 
 // Runs on the io_context's thread: call start/stop/set_channels there; wake() from any thread.
 class Notifier {
@@ -49,13 +55,15 @@ class Notifier {
   void start();  // begins polling (every second, and on wake())
   void wake();   // new rows were committed: look now
   // Sends messages the caller just committed already claimed (OutboxMessage::claimed_until),
-  // without a claim round trip: the fast path from an alert to its page. Call on the io thread.
+  // without a claim round trip: the fast path from an alert to its page. Messages whose
+  // not_before is still ahead are left to the poller. Call on the io thread.
   void deliver_now(const std::vector<incident::OutboxMessage>& messages);
   void stop();
   // Replaces the channels (config reload); rows for unknown channels wait, they are not dropped.
   void set_channels(std::map<std::string, std::unique_ptr<Channel>> channels);
   NotifierStats stats() const;
   void set_on_delivery(DeliveryObserver observer);
+  void set_gate(DeliveryGate gate);
 
  private:
   struct Impl;

@@ -114,5 +114,26 @@ TEST(PagingHandoffs, OneMessagePerContactOfAUserWhoAskedWithAStableIdAndLocalTim
   EXPECT_TRUE((*p)->handoff_messages({"primary", {"dave", at(20, 13), at(21, 13), "weekly"}, false}, at(20, 13)).empty());
 }
 
+TEST(PagingPages, AContactWithAfterIsNotSentBeforeItsTime) {
+  auto cfg = two_users_one_layer();
+  config::ContactMethod push{"ntfy", "http://127.0.0.1:9/alice"};
+  config::ContactMethod call{"command", "", "", "", {"/usr/local/bin/call"}};
+  call.after = minutes(5);
+  cfg.users[0].contacts = {push, call};
+  auto p = Paging::make(cfg, "0123456789abcdef0123456789abcdef");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  incident::Incident inc;
+  inc.id = 7;
+  inc.title = "login down";
+  const Time now = at(20, 13);
+  const incident::TimelineEntry entry{2, now, "paged", "vigil", "paged alice"};
+  const auto messages = (*p)->page_messages(inc, entry, {"alice", "user:alice", 0, 0}, now);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_FALSE(messages[0].not_before.has_value()) << "at once";
+  ASSERT_TRUE(messages[1].not_before.has_value());
+  EXPECT_EQ(*messages[1].not_before, now + minutes(5));
+  EXPECT_EQ(messages[1].created_at, now) << "the page's time: an acknowledgement after it makes the call moot";
+}
+
 }  // namespace
 }  // namespace vigil::app

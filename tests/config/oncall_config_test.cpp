@@ -42,7 +42,7 @@ users:
       - {type: ntfy, url: "http://127.0.0.1:8081/oncall-alice"}
       - {type: pagerduty, routing_key: R0123456789abcdefABCDEF012345678}
       - {type: pagerduty, routing_key: R0123456789abcdefABCDEF012345678, url: "http://127.0.0.1:9999/v2/enqueue"}
-      - {type: command, command: [/usr/local/bin/page, --urgent]}
+      - {type: command, command: [/usr/local/bin/page, --urgent], after: 5m}
   - id: bob
     contacts: [{type: email, address: bob@example.com}]
   - id: carol
@@ -166,6 +166,8 @@ TEST_F(OnCallConfig, UsersAndEveryContactType) {
   EXPECT_EQ(k[8].type, "command");
   EXPECT_EQ(k[8].command, (std::vector<std::string>{"/usr/local/bin/page", "--urgent"}));
   EXPECT_TRUE(k[8].url.empty());
+  EXPECT_EQ(k[8].after, std::chrono::minutes(5));
+  EXPECT_EQ(k[0].after, Duration{0}) << "at once unless told";
 
   const UserConfig& b = c_.users[1];
   EXPECT_EQ(b.id, "bob");

@@ -99,6 +99,11 @@ const Case kCases[] = {
     contacts: [{type: ntfy, url: "http://n/a"}]
 )",
      {R"(t.yaml:3:16: users[0].time_zone: unknown time zone "Europe/Berln" (did you mean "Europe/Berlin"?))"}},
+    {"contact after longer than a day", R"(users:
+  - id: alice
+    contacts: [{type: ntfy, url: "http://n/a", after: 2d}]
+)",
+     {R"(t.yaml:3:55: users[0].contacts[0].after: must be at most 24h (a page nobody acknowledged for a day is an escalation policy's job), got 2d)"}},
     {"hand-off notifications not a boolean", R"(users:
   - id: alice
     handoff_notifications: sometimes

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "common/worker.h"
@@ -103,6 +104,44 @@ TEST_F(NotifierTest, DeliversOnceAndMarksDelivered) {
   EXPECT_EQ(r.header("x-vigil-message-id"), "vigil-1-1-ops-hook");
   EXPECT_EQ(boost::json::parse(r.body).at("id").as_string(), r.header("x-vigil-message-id"));
   EXPECT_EQ(r.header("x-vigil-signature"), "sha256=" + hmac_sha256_hex("k", r.body));
+}
+
+TEST_F(NotifierTest, AMessageTheGateCallsMootIsDoneWithoutBeingSent) {
+  make_notifier(webhook_channels("ops-hook", receiver_.start()));
+  std::vector<std::string> asked;
+  notifier_->set_gate([&](const incident::OutboxMessage& m) -> std::optional<std::string> {
+    asked.push_back(m.id);
+    if (m.incident_id == 1) return "acknowledged meanwhile";
+    return std::nullopt;
+  });
+  enqueue(1, {"ops-hook"});
+  enqueue(2, {"ops-hook"});
+  notifier_->start();
+  ASSERT_TRUE(run_until(io_, [&] { return receiver_.received().size() == 1 && pending() == 0; }));
+  run_for(io_, 1500ms);  // and it is not tried again
+  ASSERT_EQ(receiver_.received().size(), 1u);
+  EXPECT_EQ(receiver_.received()[0].header("x-vigil-message-id"), "vigil-2-1-ops-hook");
+  EXPECT_EQ(notifier_->stats().skipped, 1);
+  EXPECT_EQ(notifier_->stats().delivered, 1);
+  EXPECT_EQ(asked, (std::vector<std::string>{"vigil-1-1-ops-hook", "vigil-2-1-ops-hook"}));
+}
+
+TEST_F(NotifierTest, AMessageWithNotBeforeWaitsForItsTimeEvenWhenDeliveredNow) {
+  make_notifier(webhook_channels("ops-hook", receiver_.start()), 200ms);
+  incident::IncidentChange change;
+  change.incident.id = 1;
+  change.incident.dedup_key = "k";
+  change.incident.started_at = change.incident.detected_at = now_ms();
+  const Time t0 = now_ms();
+  change.outbox = {{"later", "ops-hook", 1, "page", R"({"id":"later"})", t0}};
+  change.outbox[0].not_before = t0 + 1500ms;
+  ASSERT_TRUE(store_->apply(change).ok());
+  notifier_->start();
+  notifier_->deliver_now(change.outbox);  // not due: left to the poller
+  run_for(io_, 1000ms);
+  EXPECT_TRUE(receiver_.received().empty());
+  ASSERT_TRUE(run_until(io_, [&] { return receiver_.received().size() == 1 && pending() == 0; }));
+  EXPECT_GE(now_ms(), t0 + 1500ms);
 }
 
 TEST_F(NotifierTest, ReceiverDownIsRetriedWithBackoffAndNeverLost) {

@@ -552,6 +552,19 @@ TEST_F(StoreTest, BackedOffMessageDoesNotBlockNewerOnes) {
   EXPECT_EQ(ids(*store->claim_outbox(t(60'000), 10s, 10)), (std::vector<std::string>{"old", "new"}));
 }
 
+TEST_F(StoreTest, OutboxMessageWithNotBeforeIsDueThenNotAtItsCreation) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  IncidentChange c = opening(1);
+  c.outbox = {message("now", 1, 10'000), message("in-5m", 1, 10'000, "user:alice:1")};
+  c.outbox[1].not_before = t(10'000) + 5min;
+  ASSERT_TRUE(store->apply(c).ok());
+  EXPECT_EQ(ids(*store->claim_outbox(t(10'000) + 5min - 1ms, 30s, 10)), std::vector<std::string>{"now"});
+  const auto later = *store->claim_outbox(t(10'000) + 5min, 30s, 10);
+  EXPECT_EQ(ids(later), std::vector<std::string>{"in-5m"});
+  EXPECT_EQ(later[0].message.created_at, t(10'000)) << "created when the page was made";
+}
+
 TEST_F(StoreTest, OutboxInsertIsIdempotentById) {
   auto store = open();
   ASSERT_NE(store, nullptr);

@@ -397,7 +397,7 @@ Status SqliteStore::insert_outbox(const std::vector<incident::OutboxMessage>& ou
     auto st = db_->prepare(
         "INSERT INTO outbox (id, channel, incident_id, event, payload, created_at_ms, attempts, "
         "next_attempt_at_ms, claimed_until_ms, delivered_at_ms, last_error) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?6, ?7, NULL, '') ON CONFLICT (id) DO NOTHING");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?8, ?7, NULL, '') ON CONFLICT (id) DO NOTHING");
     if (!st.ok()) return st.error();
     for (const incident::OutboxMessage& m : outbox) {
       st->reset();
@@ -407,7 +407,8 @@ Status SqliteStore::insert_outbox(const std::vector<incident::OutboxMessage>& ou
           .bind_text(4, m.event)
           .bind_text(5, m.payload)
           .bind_int(6, ms(m.created_at))
-          .bind_int(7, m.claimed_until ? ms(*m.claimed_until) : 0);
+          .bind_int(7, m.claimed_until ? ms(*m.claimed_until) : 0)
+          .bind_int(8, ms(m.not_before.value_or(m.created_at)));
       if (auto s = st->run(); !s.ok()) return with_context(fmt::format("outbox message {}", m.id), s.error());
     }
   }
