@@ -191,6 +191,10 @@ class Receiver:
     def url(self):
         return f"http://127.0.0.1:{self.port}/hook"
 
+    def pages(self, incident_id):
+        """The pages (event "page") this receiver accepted for one incident."""
+        return [r for r in self.accepted("page") if r["body"]["incident"]["id"] == incident_id]
+
 
 class Vigil:
     """The real vigil binary with a config written to a temp dir."""
@@ -275,6 +279,14 @@ class Vigil:
 
     def post(self, path, body=None):
         return self.request("POST", path, body)
+
+    def trigger(self, routing_key, dedup_key):
+        """A PagerDuty Events API v2 trigger (202 expected); the id of the open incident it made."""
+        code, body = self.post("/v2/enqueue", {"routing_key": routing_key, "event_action": "trigger",
+                                               "dedup_key": dedup_key,
+                                               "payload": {"summary": dedup_key, "source": "e2e", "severity": "critical"}})
+        assert code == 202, body
+        return next(i["id"] for i in self.incidents("open") if i["dedup_key"] == dedup_key)
 
     def incidents(self, status="all"):
         code, body = self.get(f"/api/v1/incidents?status={status}")

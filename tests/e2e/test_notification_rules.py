@@ -27,17 +27,6 @@ escalation_policies:
 """
 
 
-def trigger(vigil, key):
-    code, body = vigil.post("/v2/enqueue", {"routing_key": KEY, "event_action": "trigger", "dedup_key": key,
-                                            "payload": {"summary": key, "source": "e2e", "severity": "critical"}})
-    assert code == 202, body
-    return next(i["id"] for i in vigil.incidents("open") if i["dedup_key"] == key)
-
-
-def pages(receiver, incident_id):
-    return [r for r in receiver.accepted("page") if r["body"]["incident"]["id"] == incident_id]
-
-
 def timeline(vigil, incident_id):
     code, body = vigil.get(f"/api/v1/incidents/{incident_id}")
     assert code == 200, body
@@ -54,36 +43,36 @@ def test_a_delayed_contact_gets_the_page_later_or_not_at_all():
         try:
             # Nobody acknowledges: push at once, the call 3 s after the page.
             t0 = time.monotonic()
-            first = trigger(vigil, "rules-1")
-            wait_until(lambda: pages(push, first), 5, "push page")
-            assert pages(call, first) == [], "the call came before its time"
-            wait_until(lambda: pages(call, first), 10, "call page")
+            first = vigil.trigger(KEY, "rules-1")
+            wait_until(lambda: push.pages(first), 5, "push page")
+            assert call.pages(first) == [], "the call came before its time"
+            wait_until(lambda: call.pages(first), 10, "call page")
             assert time.monotonic() - t0 >= 2.5
-            [p], [c] = pages(push, first), pages(call, first)
+            [p], [c] = push.pages(first), call.pages(first)
             assert p["body"]["entry"]["seq"] == c["body"]["entry"]["seq"], (p, c)  # the same page
             assert c["id"].endswith("-user:alice:1"), c["id"]
             wait_until(lambda: sum("delivered" in e["text"] for e in timeline(vigil, first)) == 2, 5, "two deliveries")
 
             # Acknowledged before the call's turn: the call is never made, and the timeline says why.
-            second = trigger(vigil, "rules-2")
-            wait_until(lambda: pages(push, second), 5, "push page")
+            second = vigil.trigger(KEY, "rules-2")
+            wait_until(lambda: push.pages(second), 5, "push page")
             code, body = vigil.post(f"/api/v1/incidents/{second}/acknowledge", {"actor": "alice"})
             assert code == 200, body
             wait_until(lambda: [e for e in timeline(vigil, second) if e["kind"] == "notify_skipped"], 10,
                        "the skipped call on the timeline")
             [skipped] = [e for e in timeline(vigil, second) if e["kind"] == "notify_skipped"]
             assert "page to alice via webhook not sent: acknowledged at" in skipped["text"], skipped
-            assert pages(call, second) == []
+            assert call.pages(second) == []
             assert vigil.metric("vigil_notifications_skipped_total") == 1
 
             # The wait is durable: stopped before the call's turn, vigil makes it after the restart.
-            third = trigger(vigil, "rules-3")
-            wait_until(lambda: pages(push, third), 5, "push page")
+            third = vigil.trigger(KEY, "rules-3")
+            wait_until(lambda: push.pages(third), 5, "push page")
             vigil.stop()
             vigil.start()
-            wait_until(lambda: pages(call, third), 15, "call page after the restart")
-            assert len(pages(push, third)) == 1 and len(pages(call, third)) == 1
-            assert len(pages(call, first)) == 1 and pages(call, second) == []
+            wait_until(lambda: call.pages(third), 15, "call page after the restart")
+            assert len(push.pages(third)) == 1 and len(call.pages(third)) == 1
+            assert len(call.pages(first)) == 1 and call.pages(second) == []
         finally:
             vigil.stop()
             push.stop()

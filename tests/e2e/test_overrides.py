@@ -43,17 +43,6 @@ def on_call(vigil):
     return body["oncall"][0]
 
 
-def trigger(vigil, key):
-    code, body = vigil.post("/v2/enqueue", {"routing_key": KEY, "event_action": "trigger", "dedup_key": key,
-                                            "payload": {"summary": key, "source": "e2e", "severity": "critical"}})
-    assert code == 202, body
-    return next(i["id"] for i in vigil.incidents("open") if i["dedup_key"] == key)
-
-
-def paged(receiver, incident_id):
-    return [r for r in receiver.accepted("page") if r["body"]["incident"]["id"] == incident_id]
-
-
 def request(vigil, method, path, body=None):
     """Status, headers and body text, for the methods Vigil.request does not cover (PUT)."""
     data = body.encode() if body is not None else None
@@ -89,9 +78,9 @@ def test_override_pages_its_user_survives_restart_and_can_be_removed():
             assert code == 200 and [s["user"]["id"] for s in shifts["shifts"]] == ["bob", "alice"], shifts
 
             # The page goes to bob.
-            inc = trigger(vigil, "override-1")
-            wait_until(lambda: paged(bob, inc), 10, "bob paged")
-            assert paged(alice, inc) == []
+            inc = vigil.trigger(KEY, "override-1")
+            wait_until(lambda: bob.pages(inc), 10, "bob paged")
+            assert alice.pages(inc) == []
 
             # Kept across a restart.
             vigil.stop()
@@ -120,9 +109,9 @@ def test_override_pages_its_user_survives_restart_and_can_be_removed():
             assert code == 200 and listed["overrides"] == [], listed
             code, body = vigil.request("DELETE", f"/api/v1/schedules/primary/overrides/{first}")
             assert code == 404 and body["field"] == "id", body
-            inc2 = trigger(vigil, "override-2")
-            wait_until(lambda: paged(alice, inc2), 10, "alice paged")
-            assert paged(bob, inc2) == []
+            inc2 = vigil.trigger(KEY, "override-2")
+            wait_until(lambda: alice.pages(inc2), 10, "alice paged")
+            assert bob.pages(inc2) == []
         finally:
             vigil.stop()
             alice.stop()

@@ -35,10 +35,6 @@ escalation_policies:
 """
 
 
-def pages_for(receiver, incident_id):
-    return [r for r in receiver.accepted("page") if r["body"]["incident"]["id"] == incident_id]
-
-
 def kinds(vigil, incident_id):
     _, inc = vigil.get(f"/api/v1/incidents/{incident_id}")
     return [e["kind"] for e in inc["timeline"]], inc
@@ -77,23 +73,23 @@ def test_page_escalate_ack_by_link_and_restart():
             # 1. Nobody acknowledges: alice (schedule) at once, bob after ESCALATE_AFTER.
             nginx.stop()
             inc = wait_until(lambda: vigil.incidents("open"), 10, "incident")[0]
-            first = wait_until(lambda: pages_for(alice, inc["id"]), 10, "alice paged")[0]["body"]
+            first = wait_until(lambda: alice.pages(inc["id"]), 10, "alice paged")[0]["body"]
             assert first["page"]["user"] == "alice" and first["page"]["rule"] == 1
             assert first["links"]["acknowledge"].startswith(vigil.base() + "/a/")
-            assert pages_for(bob, inc["id"]) == []
+            assert bob.pages(inc["id"]) == []
             assert vigil.get(f"/api/v1/incidents/{inc['id']}")[1]["assignees"] == ["alice"]
-            wait_until(lambda: pages_for(bob, inc["id"]), ESCALATE_AFTER + 6, "bob paged by rule 2")
+            wait_until(lambda: bob.pages(inc["id"]), ESCALATE_AFTER + 6, "bob paged by rule 2")
             k, inc1 = kinds(vigil, inc["id"])
             assert inc1["assignees"] == ["bob"], "the escalation level that paged holds the incident"
             assert k.count("paged") == 2 and "notified" in k, k
-            assert len(pages_for(alice, inc["id"])) == 1, "alice is paged once"
+            assert len(alice.pages(inc["id"])) == 1, "alice is paged once"
             nginx.start()
             wait_until(lambda: vigil.incidents("open") == [], 10, "resolve #1")
 
             # 2. Alice taps the acknowledge link: GET only shows a button; POST acknowledges.
             nginx.stop()
             inc2 = wait_until(lambda: [i for i in vigil.incidents("open") if i["id"] != inc["id"]], 10, "incident 2")[0]
-            page = wait_until(lambda: pages_for(alice, inc2["id"]), 10, "alice paged for #2")[0]["body"]
+            page = wait_until(lambda: alice.pages(inc2["id"]), 10, "alice paged for #2")[0]["body"]
             link = page["links"]["acknowledge"]
             code, html = http("GET", link)
             assert code == 200 and "<form" in html
@@ -106,7 +102,7 @@ def test_page_escalate_ack_by_link_and_restart():
             code, _ = http("POST", link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB"))
             assert code == 403, "a tampered link is refused"
             time.sleep(ESCALATE_AFTER + 2)
-            assert pages_for(bob, inc2["id"]) == [], "acknowledged: no escalation to bob"
+            assert bob.pages(inc2["id"]) == [], "acknowledged: no escalation to bob"
 
             # 2b. Alice reassigns it to bob: back to triggered, bob is paged now with his own links.
             code, err = vigil.post(f"/api/v1/incidents/{inc2['id']}/reassign", {"user": "nobody"})
@@ -118,7 +114,7 @@ def test_page_escalate_ack_by_link_and_restart():
             assert re2["timeline"][-1]["kind"] == "reassigned"
             assert re2["timeline"][-1]["text"] == "reassigned to Bob (bob) by alice", re2["timeline"][-1]
             assert re2["assignees"] == ["bob"], re2
-            bob_page = wait_until(lambda: pages_for(bob, inc2["id"]), 10, "bob paged on reassign")[0]["body"]
+            bob_page = wait_until(lambda: bob.pages(inc2["id"]), 10, "bob paged on reassign")[0]["body"]
             assert bob_page["page"]["user"] == "bob" and bob_page["id"].startswith(f"vigil-{inc2['id']}-")
             code, html = http("POST", bob_page["links"]["acknowledge"])
             assert code == 200, html
@@ -128,7 +124,7 @@ def test_page_escalate_ack_by_link_and_restart():
             # The CLI hands it back to alice, who is paged again.
             out = vigil.cli("reassign", str(inc2["id"]), "alice", "--as", "bob")
             assert out.returncode == 0, out
-            wait_until(lambda: len(pages_for(alice, inc2["id"])) == 2, 10, "alice paged on reassign")
+            wait_until(lambda: len(alice.pages(inc2["id"])) == 2, 10, "alice paged on reassign")
             k, now2 = kinds(vigil, inc2["id"])
             assert k.count("reassigned") == 2, k
             assert now2["assignees"] == ["alice"], now2
@@ -143,12 +139,12 @@ def test_page_escalate_ack_by_link_and_restart():
             # 3. kill -9 between rule 1 and rule 2: after restart bob is paged, alice not again.
             nginx.stop()
             inc3 = wait_until(lambda: [i for i in vigil.incidents("open") if i["id"] > inc2["id"]], 10, "incident 3")[0]
-            wait_until(lambda: pages_for(alice, inc3["id"]), 10, "alice paged for #3")
+            wait_until(lambda: alice.pages(inc3["id"]), 10, "alice paged for #3")
             vigil.kill9()
             vigil.start()
-            wait_until(lambda: pages_for(bob, inc3["id"]), ESCALATE_AFTER + 10, "bob paged after restart")
+            wait_until(lambda: bob.pages(inc3["id"]), ESCALATE_AFTER + 10, "bob paged after restart")
             time.sleep(1)
-            assert len(pages_for(alice, inc3["id"])) == 1, "nothing already paged is paged again"
+            assert len(alice.pages(inc3["id"])) == 1, "nothing already paged is paged again"
             assert vigil.get(f"/api/v1/incidents/{inc3['id']}")[1]["assignees"] == ["bob"]
             ids = [r["id"] for r in alice.accepted("page") + bob.accepted("page")]
             assert len(ids) == len(set(ids)), "each page message id is delivered once"
