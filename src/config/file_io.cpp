@@ -25,6 +25,10 @@ Result<std::string> read_file(const std::string& path) {
       return Error{std::strerror(err)};
     }
     out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > kMaxFileBytes) {
+      ::close(fd);
+      return Error{"larger than 16 MiB: not a config or secret file"};
+    }
   }
   ::close(fd);
   return out;

@@ -1,8 +1,11 @@
 // load_config / load_config_text: the boundary. Nothing below throws past here: yaml-cpp's
 // exceptions become ConfigErrors with their position, everything else is collected as values.
+#include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <exception>
+#include <sstream>
 #include <set>
 #include <vector>
 
@@ -61,16 +64,49 @@ Config read_document(Context& ctx, const YAML::Node& root, const std::string& pa
   return cfg;
 }
 
+// Where each YAML document of the text starts, parsing at most `max` of them. Not
+// YAML::LoadAll: on some inputs (a lone ",") yaml-cpp 0.7's parser hands out empty documents
+// without moving on, and LoadAll collects them until memory runs out.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  static std::vector<YAML::Mark> of(const std::string& text, std::size_t max) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts h;
+    while (h.marks_.size() < max && parser.HandleNextDocument(h)) {
+    }
+    return std::move(h.marks_);
+  }
+  void OnDocumentStart(const YAML::Mark& mark) override { marks_.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  std::vector<YAML::Mark> marks_;
+};
+
 LoadResult load(const std::string& text, const std::string& path, const EnvLookup& env) {
   Context ctx(path, text, env);
   LoadResult out;
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    // A second `---` document would be silently ignored by YAML::Load: say so instead.
-    for (std::size_t i = 1; i < docs.size(); ++i) {
-      ctx.error(pos_of(docs[i].Mark()), "", "unexpected second YAML document: vigil.yaml holds one");
+    const std::vector<YAML::Mark> starts = DocumentStarts::of(text, 2);
+    if (starts.size() == 2) {
+      const YAML::Mark& second = starts[1];
+      if (second.pos == starts[0].pos) {  // the parser is stuck on something it cannot read
+        const char c = second.pos >= 0 && static_cast<std::size_t>(second.pos) < text.size() ? text[second.pos] : '?';
+        ctx.error(pos_of(second), "", fmt::format("unexpected '{}': not the start of a YAML value", c));
+      } else {
+        // A second `---` document would be silently ignored by YAML::Load: say so instead.
+        ctx.error(pos_of(second), "", "unexpected second YAML document: vigil.yaml holds one");
+      }
     }
-    Config cfg = read_document(ctx, docs.empty() ? YAML::Node() : docs[0], path);
+    Config cfg = read_document(ctx, starts.empty() ? YAML::Node() : YAML::Load(text), path);
     out.errors = ctx.take_errors();
     if (out.errors.empty()) out.config = std::move(cfg);
   } catch (const YAML::Exception& e) {

@@ -368,7 +368,12 @@ services:
 ---
 store: {}
 )",
-     {"t.yaml:3:1: unexpected second YAML document: vigil.yaml holds one"}},
+     {"t.yaml:2:1: unexpected second YAML document: vigil.yaml holds one"}},
+
+    // yaml-cpp 0.7 hands out endless empty documents for a stray ',' (found by tests/fuzz).
+    {"a stray comma", ",", {"t.yaml:1:1: unexpected ',': not the start of a YAML value"}},
+    {"a stray comma in a second document", "server: {}\n---\n,\n",
+     {"t.yaml:2:1: unexpected second YAML document: vigil.yaml holds one"}},
 
     {"top level is not a map", R"(- a
 - b

@@ -111,6 +111,13 @@ TEST_F(SecretFile, UnreadableIsAnErrorAtTheKey) {
                                         (dir_ / "keys/missing.key").string() + "\": No such file or directory");
 }
 
+TEST_F(SecretFile, ADeviceThatNeverEndsIsAnErrorNotAHang) {
+  const auto r = load_config_text(config_with("/dev/zero"), "t.yaml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(to_string(r.errors[0]), "t.yaml:5:18: channels[0].secret_file: cannot read secret file \"/dev/zero\": "
+                                    "larger than 16 MiB: not a config or secret file");
+}
+
 TEST_F(SecretFile, EmptyFileIsAnError) {
   write(dir_ / "empty.key", "\n");
   const auto r = load_config_text(config_with((dir_ / "empty.key").string()), "t.yaml");
