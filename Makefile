@@ -1,5 +1,5 @@
 # The two commands of README.md. Everything else is a helper of theirs.
-.PHONY: run run-daemon test bench deps build-release build-asan clean
+.PHONY: run run-daemon test bench deps build-release build-asan build-fuzz clean
 JOBS ?= $(shell nproc)
 CONFIG ?= vigil.yaml
 
@@ -14,6 +14,11 @@ build-asan: deps
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 
+# libFuzzer targets of the parsers of outside input (clang): tests/fuzz.
+build-fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+
 # `vigil demo`: the seed outage replayed live on a real local Apache2 (docs/operations.md#the-demo).
 # DEMO_FLAGS, e.g. `make run DEMO_FLAGS="--speed 4"`.
 run: build-release
@@ -24,8 +29,9 @@ run-daemon: build-release
 	mkdir -p data
 	./build/release/vigil run -c $(CONFIG)
 
-test: build-asan
+test: build-asan build-fuzz
 	cd build/asan && ctest --output-on-failure -j $(JOBS) --timeout 600
+	bash tests/fuzz/run.sh build/fuzz
 
 bench:
 	@bash scripts/install-deps.sh --bench

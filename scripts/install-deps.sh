@@ -13,6 +13,7 @@ PACKAGES=(
   openssl                  # e2e: a self-signed certificate for the HTTPS listener (tests/e2e/test_authz.py)
   libcmark-gfm-dev libcmark-gfm-extensions-dev  # postmortem HTML: GitHub-flavoured Markdown
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev # tests/fuzz: libFuzzer targets of the input parsers (make test)
   libxml2-dev              # tests: the postmortem SVGs are parsed as XML
   nginx-light curl sqlite3 procps python3
   prometheus-alertmanager  # e2e: a real Alertmanager pages vigil (tests/e2e/test_alertmanager.py)

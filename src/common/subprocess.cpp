@@ -61,9 +61,10 @@ std::vector<std::string> environment(const SubprocessSpec& spec) {
   } else {
     for (const auto& [k, v] : minimal_environment()) env.push_back(k + "=" + v);
   }
-  for (const auto& [k, v] : spec.env) {
+  for (const auto& kv : spec.env) {
+    const std::string& k = kv.first;  // not a structured binding: clang 14 cannot capture one in a lambda
     std::erase_if(env, [&](const std::string& entry) { return name_of(entry) == k; });
-    env.push_back(k + "=" + v);
+    env.push_back(k + "=" + kv.second);
   }
   return env;
 }
