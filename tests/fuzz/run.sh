@@ -8,7 +8,7 @@ set -uo pipefail
 BUILD=$(cd "${1:-build/fuzz}" && pwd)
 SRC=$(cd "$(dirname "$0")" && pwd)
 SECONDS_EACH=${FUZZ_SECONDS:-20}
-TARGETS=(events_v2 alertmanager condition config)
+TARGETS=(events_v2 alertmanager condition config access_log)
 
 run_one() {
   local name=$1 found="$BUILD/findings/$1" work
