@@ -147,6 +147,15 @@ TEST(AccessFormatParse, SecondsFromTWhenThereIsNoD) {
   EXPECT_EQ(r.duration, milliseconds(250));
 }
 
+TEST(AccessFormatParse, DurationsOfYearsAreMalformedNotAnOverflow) {
+  // Found by tests/fuzz: 88888888888444 s * 10^6 overflowed (undefined behaviour).
+  AccessRecord r;
+  EXPECT_FALSE(compile_ok("%T").parse("88888888888444", r));
+  EXPECT_FALSE(compile_ok("%{ms}T").parse("999999999999999999", r));
+  ASSERT_TRUE(compile_ok("%T").parse("1000000000", r));  // the largest accepted: ~31 years
+  EXPECT_EQ(r.duration, seconds(1'000'000'000));
+}
+
 TEST(AccessFormatParse, PieceDirectivesAndClientIpWinsOverHost) {
   auto f = compile_ok(R"(%a %h %A %t %m %U %q %H %s %B %I %O %{ms}T %{X-Cache}o)");
   AccessRecord r;

@@ -84,6 +84,9 @@ std::string unescape_config_text(std::string_view f) {
 Error format_error(std::string message) { return Error{std::move(message), "log_format"}; }
 
 // Digits only ("-" allowed when dash_ok, as 0). At most 18 digits: no overflow.
+// %T and %{ms}T longer than this (about 31 years) are malformed, not durations.
+constexpr std::int64_t kMaxDurationSeconds = 1'000'000'000;
+
 inline bool parse_uint(const char* p, const char* e, std::int64_t& out, bool dash_ok) {
   const std::size_t n = static_cast<std::size_t>(e - p);
   if (n == 1 && *p == '-') {
@@ -722,6 +725,7 @@ bool AccessFormat::parse(std::string_view line, AccessRecord& out) const {
       case Field::duration_ms:
         if (has_micro_duration_) break;
         if (!parse_uint(p, e, v, true)) return false;
+        if (v > kMaxDurationSeconds * 1000) return false;  // no request lasts years: a malformed line
         out.duration = std::chrono::microseconds(v * 1000);
         out.has_duration = true;
         break;
@@ -741,6 +745,7 @@ bool AccessFormat::parse(std::string_view line, AccessRecord& out) const {
           if (dot == p) return false;
         }
         if (!parse_uint(p, dot ? dot : e, v, !dot)) return false;
+        if (v > kMaxDurationSeconds) return false;  // and v * 10^6 would overflow (found by tests/fuzz)
         out.duration = std::chrono::microseconds(v * 1000000 + frac);
         out.has_duration = true;
         break;
