@@ -11,7 +11,7 @@ set -uo pipefail
 BUILD=$(cd "${1:-build/fuzz}" && pwd)
 SRC=$(cd "$(dirname "$0")" && pwd)
 TARGETS=(events_v2 alertmanager condition config access_log apache)
-declare -A RUNS=([events_v2]=2000000 [alertmanager]=600000 [condition]=1000000 [config]=20000 [access_log]=1500000 [apache]=1000000)
+declare -A RUNS=([events_v2]=2000000 [alertmanager]=600000 [condition]=1000000 [config]=20000 [access_log]=1500000 [apache]=700000)
 
 budget() {  # libFuzzer flags bounding one target's run
   if [[ -n "${FUZZ_SECONDS:-}" ]]; then echo "-max_total_time=$FUZZ_SECONDS"; else echo "-seed=1 -runs=${RUNS[$1]}"; fi
