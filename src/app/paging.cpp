@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "common/ascii.h"
 #include "notify/payload.h"
 #include "postmortem/timefmt.h"
 #include "web/action_link.h"
@@ -107,8 +108,7 @@ std::vector<incident::OutboxMessage> Paging::handoff_messages(const oncall::Hand
                        {"start_local", zone.date_time(h.shift.start)},
                        {"end_local", h.open_ended ? json::value(nullptr) : json::value(zone.date_time(h.shift.end))},
                        {"layer", h.shift.layer}};
-  std::string base = cfg_.server.external_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
+  const std::string_view base = without_trailing_slashes(cfg_.server.external_url);
   for (std::size_t i = 0; i < u->contacts.size(); ++i) {
     incident::OutboxMessage m;
     m.channel = contact_channel(u->id, i);
@@ -118,7 +118,7 @@ std::vector<incident::OutboxMessage> Paging::handoff_messages(const oncall::Hand
     m.event = "handoff";
     m.created_at = now;
     json::object o{{"version", "1"}, {"id", m.id}, {"event", "handoff"}, {"handoff", handoff}};
-    o["url"] = base.empty() ? json::value(nullptr) : json::value(base + "/oncall");
+    o["url"] = base.empty() ? json::value(nullptr) : json::value(std::string(base) + "/oncall");
     m.payload = json::serialize(o);
     out.push_back(std::move(m));
   }
@@ -131,8 +131,7 @@ std::vector<incident::OutboxMessage> Paging::page_messages(const incident::Incid
   std::vector<incident::OutboxMessage> out;
   const config::UserConfig* u = user(page.user);
   if (!u) return out;
-  std::string base = cfg_.server.external_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string base(without_trailing_slashes(cfg_.server.external_url));
   if (base.empty()) base = "http://" + cfg_.server.listen;
   auto link = [&](const char* action) {
     web::ActionClaim claim{inc.id, action, u->id, now + cfg_.server.link_ttl};

@@ -1,5 +1,6 @@
-// ASCII case-insensitive comparison for protocol tokens: HTTP header names, log format
-// directives, rule keywords. Locale-free on purpose: these are ASCII whatever the locale.
+// ASCII helpers for protocol tokens: case-insensitive comparison (HTTP header names, log format
+// directives, rule keywords) and URL bases. Locale-free on purpose: these are ASCII whatever
+// the locale.
 #pragma once
 #include <cstddef>
 #include <string>
@@ -20,6 +21,12 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
+}
+
+// "http://vigil.example//" → "http://vigil.example": a configured base URL, ready for "/path".
+constexpr std::string_view without_trailing_slashes(std::string_view s) {
+  while (!s.empty() && s.back() == '/') s.remove_suffix(1);
+  return s;
 }
 
 }  // namespace vigil

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 
+#include "common/ascii.h"
 #include "incident/events_v2.h"
 
 namespace vigil::incident {
@@ -250,9 +251,7 @@ AlertmanagerResult parse_alertmanager(std::string_view body) {
     ev.timestamp = ev.action == InboundEvent::Action::resolve && ends ? ends : starts;
     if (!blank(generator)) ev.links.emplace_back(generator, "Source");
     if (!blank(external_url)) {
-      std::string url = external_url;
-      while (!url.empty() && url.back() == '/') url.pop_back();
-      url += "/#/alerts";
+      std::string url = std::string(without_trailing_slashes(external_url)) + "/#/alerts";
       if (!receiver.empty()) url += "?receiver=" + query_escape(receiver);
       ev.links.emplace_back(std::move(url), "Alertmanager");
     }

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "common/ascii.h"
+
 namespace vigil::notify {
 namespace {
 
@@ -21,9 +23,7 @@ std::string_view event_of(const incident::TimelineEntry& e) {
 }
 
 std::string incident_url(const std::string& external_url, std::int64_t id) {
-  std::string base = external_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return fmt::format("{}/api/v1/incidents/{}", base, id);
+  return fmt::format("{}/api/v1/incidents/{}", without_trailing_slashes(external_url), id);
 }
 
 // Key order is the documented one (docs/webhook.md): version, id, event, incident, entry.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/ascii.h"
 #include "postmortem/chart.h"
 #include "postmortem/draft_parts.h"
 #include "postmortem/model.h"
@@ -31,9 +32,7 @@ std::string metadata(const PostmortemFacts& f, const store::StoredPostmortem& pm
                      edited.empty() ? "; no section edited by a person yet"
                                     : fmt::format("; edited by a person: {}", fmt::join(edited, ", ")));
   if (!f.external_url.empty()) {
-    std::string base = f.external_url;
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    out += fmt::format("- **In vigil:** <{}/incidents/{}>\n", base, inc.id);
+    out += fmt::format("- **In vigil:** <{}/incidents/{}>\n", without_trailing_slashes(f.external_url), inc.id);
   }
   return out;
 }

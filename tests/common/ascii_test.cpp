@@ -19,3 +19,16 @@ TEST(Ascii, LowerAndCaseInsensitiveEqualityFoldOnlyAsciiLetters) {
 
 }  // namespace
 }  // namespace vigil
+
+namespace vigil {
+namespace {
+
+TEST(Ascii, WithoutTrailingSlashes) {
+  EXPECT_EQ(without_trailing_slashes("http://vigil.example//"), "http://vigil.example");
+  EXPECT_EQ(without_trailing_slashes("http://vigil.example/x"), "http://vigil.example/x");
+  EXPECT_EQ(without_trailing_slashes("///"), "");
+  EXPECT_EQ(without_trailing_slashes(""), "");
+}
+
+}  // namespace
+}  // namespace vigil
