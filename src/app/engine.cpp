@@ -135,6 +135,16 @@ std::string Engine::Impl::render_metrics() {
              "Pages not sent because their incident was acknowledged or resolved first.");
     m.sample("vigil_notifications_skipped_total", {}, static_cast<double>(ns.skipped));
   }
+  {
+    const Time now = now_ms();
+    m.family("vigil_maintenance_windows_in_progress", "gauge", "Maintenance windows in progress.");
+    m.sample("vigil_maintenance_windows_in_progress", {},
+             static_cast<double>(std::count_if(maintenance.begin(), maintenance.end(),
+                                               [&](const auto& w) { return w.start <= now && now < w.end; })));
+    m.family("vigil_incidents_held", "gauge",
+             "Open incidents held by a maintenance window: paged and told when it ends.");
+    m.sample("vigil_incidents_held", {}, static_cast<double>(held.size()));
+  }
   if (postmortems) postmortems->render_metrics(m);
   m.family("vigil_build_info", "gauge", "Build information.");
   m.sample("vigil_build_info", {{"version", "0.1.0"}}, 1);
@@ -215,6 +225,9 @@ Status Engine::start() {
   if (!open->empty()) spdlog::info("restored {} open incidents", open->size());
   e.book.restore(std::move(*open));
 
+  auto windows = e.store->list_maintenance_windows();
+  if (!windows.ok()) return windows.error();
+  e.maintenance = std::move(*windows);
   auto overrides = e.store->list_schedule_overrides("");
   if (!overrides.ok()) return overrides.error();
   e.overrides = std::move(*overrides);
@@ -278,6 +291,7 @@ Status Engine::start() {
   for (const Incident* inc : e.book.open())
     if (!inc->escalation_policy.empty()) e.wakes[inc->id] = now_ms();
   e.arm_escalation_timer();
+  e.restore_held(now_ms());
   release_free_memory();
   e.started = true;
   spdlog::info("vigil listening on {}://{}:{} with {} checks in {} probe shards", 
@@ -322,6 +336,7 @@ void Engine::Impl::begin_stop() {
   flush_timer.cancel();
   escalation_timer.cancel();
   handoff_timer.cancel();
+  maintenance_timer.cancel();
   if (notifier) notifier->stop();
   if (postmortems) postmortems->stop();
   hub.close_all();

@@ -147,6 +147,23 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   Status load_handoff_watermark(Time now);
   void look_for_handoffs();
 
+  // Maintenance windows (engine_maintenance.cpp, incident/maintenance.h): incidents opened while
+  // their service is in maintenance are held (no page, no team message, no automatic runbook)
+  // until it leaves maintenance; `held` says until when, maintenance_timer wakes for the next.
+  std::vector<incident::MaintenanceWindow> maintenance;  // made at run time, oldest first
+  std::map<std::int64_t, Time> held;                     // incident id → its service's maintenance end
+  asio::steady_timer maintenance_timer{io};
+  // A new incident of a service in maintenance: a "maintenance" entry joins the change and the
+  // incident is held.
+  void hold_if_in_maintenance(IncidentChange& change, Time now);
+  // At start: incidents held when vigil stopped (a "maintenance" entry not followed by
+  // "maintenance_over") are held again, until their service's maintenance ends.
+  void restore_held(Time now);
+  // Releases the held incidents whose service is no longer in maintenance at `now` (the windows
+  // may have changed) and arms maintenance_timer for the next.
+  void release_held(Time now);
+  void release(std::int64_t id, Time now);
+
   // Responder: evidence and runbooks (src/respond). The ledger lives on the engine thread;
   // the watch is thread-safe and used on the respond worker.
   respond::ConfigWatch config_watch;
@@ -286,7 +303,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // `answer` (optional) runs on the committer's thread right after the commit: thread-safe
   // answers to a waiting client only (CommitBatch::answer).
   void persist(IncidentChange change, std::function<void(Status)> then, CommitBatch::Callback answer = nullptr) {
-    auto team = notify::outbox_for(change.incident, change.new_entries, channels_of(change.incident.service),
+    // A held incident tells its team channels nothing until it is released (release()).
+    auto team = held.contains(change.incident.id) ? std::vector<incident::OutboxMessage>{} : notify::outbox_for(change.incident, change.new_entries, channels_of(change.incident.service),
                                    cfg->server.external_url, now_ms());
     change.outbox.insert(change.outbox.end(), std::make_move_iterator(team.begin()),
                          std::make_move_iterator(team.end()));
@@ -482,6 +500,8 @@ class EngineBackend final : public web::Backend {
   void schedules(const web::Request& req, const std::vector<std::string>& parts, web::Respond respond) override;
   // /api/v1/schedules/{name}/overrides[/{id}] (engine_overrides.cpp); `rest` is what follows
   // "overrides".
+  // /api/v1/maintenance[/{id}] (engine_maintenance.cpp); `rest` is what follows "maintenance".
+  void maintenance(const web::Request& req, const std::vector<std::string>& rest, web::Respond respond) override;
   void schedule_overrides(const web::Request& req, const std::string& schedule, const std::vector<std::string>& rest,
                           web::Respond respond);
   void action_link(const web::Request& req, const std::string& token, web::Respond respond) override;

@@ -84,6 +84,7 @@ void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> the
   const std::int64_t id = inc.id;
   const bool resolved = inc.status == incident::Status::resolved;
   bool plan_now = false;
+  if (!resolved && has_entry(change, "triggered")) hold_if_in_maintenance(change, now);
   if (resolved) {
     wakes.erase(id);
     ledger.forget_incident(id);
@@ -116,6 +117,7 @@ void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> the
   if (resolved && postmortems && inc.resolved_at)  // README on disk
     then = postmortems->after_commit(id, *inc.resolved_at - inc.started_at, std::move(then));
   persist(std::move(change), std::move(then), std::move(answer));
+  if (resolved) held.erase(id);  // after persist: a held incident's resolution is not told either
   if (plan_now) escalate(id, now);
   if (triggered) respond_to_trigger(id, service);
   if (resolved) arm_escalation_timer();
@@ -124,7 +126,8 @@ void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> the
 void Engine::Impl::escalate(std::int64_t id, Time now) {
   wakes.erase(id);
   const Incident* inc = book.find(id);
-  if (!inc || inc->escalation_policy.empty() || !paging || stopped) return arm_escalation_timer();
+  // A held incident escalates from its release (release()), not before.
+  if (!inc || inc->escalation_policy.empty() || !paging || stopped || held.contains(id)) return arm_escalation_timer();
   const auto* policy = paging->policy(inc->escalation_policy);
   if (!policy) {
     spdlog::warn("incident #{}: escalation policy {} is no longer configured; escalation stops", id,

@@ -70,6 +70,13 @@ void Engine::Impl::respond_to_trigger(std::int64_t id, const std::string& servic
   // Queued after the evidence on the same worker, so evidence shows the server as it failed.
   for (const auto& rb : svc->runbooks) {
     if (!rb.automatic) continue;
+    if (auto h = held.find(id); h != held.end()) {  // planned work on it: the runbook would fight it
+      append_entries(id, {{"runbook_skipped", "vigil",
+                           fmt::format("{} not run automatically: {} is in maintenance until {}; it runs then if "
+                                       "the incident is still open",
+                                       rb.name, svc->name, format_rfc3339(h->second))}});
+      continue;
+    }
     auto decision = ledger.decide(rb, svc->name, id, true, now_ms());
     if (!decision) {
       append_entries(id, {{"runbook_skipped", "vigil", fmt::format("{} not run automatically: {}", rb.name, decision.reason)}});

@@ -62,6 +62,22 @@ JsonAnswer request_json(const ServerOptions& s, const std::string& method, const
   return a;
 }
 
+std::variant<json::object, int> call_api(const ServerOptions& s, const std::string& method, const std::string& path,
+                                         const std::string& body) {
+  JsonAnswer a = request_json(s, method, path, body);
+  if (!a.ok()) {
+    fmt::print(stderr, "vigil: {}\n", a.error);
+    return 1;
+  }
+  if (s.json && !a.body.as_object().empty()) fmt::print("{}\n", json::serialize(a.body));
+  return std::move(a.body.as_object());
+}
+
+std::string string_field(const json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
 namespace {
 
 std::string url_encode(const std::string& v) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 
 namespace vigil::cli {
 
@@ -35,6 +36,12 @@ struct JsonAnswer {
 };
 JsonAnswer request_json(const ServerOptions& s, const std::string& method, const std::string& path,
                         const std::string& body = "");
+// request_json() for the commands that print what they did: the answer's object (also printed
+// when --json asked for it), or the exit code after saying on stderr what went wrong.
+std::variant<boost::json::object, int> call_api(const ServerOptions& s, const std::string& method,
+                                                const std::string& path, const std::string& body);
+// A string field of an answer, "" when absent or not a string.
+std::string string_field(const boost::json::object& o, const char* key);
 
 int list_incidents(const ServerOptions& s, bool open_only, const std::string& service);
 // Who is on call (GET /api/v1/oncall): per schedule the user and their shift, then each

@@ -9,6 +9,7 @@
 #include "cli/auth_commands.h"
 #include "cli/client.h"
 #include "cli/logs_analyze.h"
+#include "cli/maintenance_cmd.h"
 #include "cli/override_cmd.h"
 #include "cli/postmortem_cmd.h"
 #include "config/config.h"
@@ -184,6 +185,7 @@ int main(int argc, char** argv) {
 
   vigil::cli::PostmortemCommands postmortem_commands(app, add_server, default_actor());
   vigil::cli::OverrideCommands override_commands(app, add_server, default_actor());
+  vigil::cli::MaintenanceCommands maintenance_commands(app, add_server, default_actor());
 
   CLI11_PARSE(app, argc, argv);
 
@@ -197,6 +199,7 @@ int main(int argc, char** argv) {
 
   if (auto rc = postmortem_commands.run(server)) return *rc;
   if (auto rc = override_commands.run(server)) return *rc;
+  if (auto rc = maintenance_commands.run(server)) return *rc;
   if (*run) return vigil::app::run_daemon(config_path);
   if (*demo) return vigil::demo::run_demo(demo_opts);
   if (*cfg_check) return config_check(config_path);

@@ -10,27 +10,10 @@ namespace vigil::cli {
 namespace json = boost::json;
 namespace {
 
-std::string str(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 std::string who(const json::object& o) {
   const auto* u = o.if_contains("user");
   if (!u || !u->is_object()) return "?";
-  return fmt::format("{} ({})", str(u->as_object(), "name"), str(u->as_object(), "id"));
-}
-
-// The answer's JSON object, or the exit code after saying what went wrong.
-std::variant<json::object, int> call(const ServerOptions& s, const std::string& method, const std::string& path,
-                                     const std::string& body) {
-  JsonAnswer a = request_json(s, method, path, body);
-  if (!a.ok()) {
-    fmt::print(stderr, "vigil: {}\n", a.error);
-    return 1;
-  }
-  if (s.json && !a.body.as_object().empty()) fmt::print("{}\n", json::serialize(a.body));
-  return std::move(a.body.as_object());
+  return fmt::format("{} ({})", string_field(u->as_object(), "name"), string_field(u->as_object(), "id"));
 }
 
 std::string overrides_path(const std::string& schedule) { return "/api/v1/schedules/" + schedule + "/overrides"; }
@@ -87,17 +70,17 @@ int OverrideCommands::add(const ServerOptions& s) const {
   }
   const json::object body{{"user", user_}, {"start", format_rfc3339(start)}, {"end", format_rfc3339(end)},
                           {"actor", actor_}};
-  auto r = call(s, "POST", overrides_path(schedule_), json::serialize(body));
+  auto r = call_api(s, "POST", overrides_path(schedule_), json::serialize(body));
   if (auto* code = std::get_if<int>(&r)) return *code;
   const auto& o = std::get<json::object>(r);
   if (!s.json)
     fmt::print("override {}: {} on call in {} from {} to {}\n", o.at("id").as_int64(), who(o), schedule_,
-               str(o, "start"), str(o, "end"));
+               string_field(o, "start"), string_field(o, "end"));
   return 0;
 }
 
 int OverrideCommands::list(const ServerOptions& s) const {
-  auto r = call(s, "GET", overrides_path(schedule_) + (all_ ? "?all=true" : ""), "");
+  auto r = call_api(s, "GET", overrides_path(schedule_) + (all_ ? "?all=true" : ""), "");
   if (auto* code = std::get_if<int>(&r)) return *code;
   if (s.json) return 0;
   const auto& list = std::get<json::object>(r).at("overrides").as_array();
@@ -107,13 +90,13 @@ int OverrideCommands::list(const ServerOptions& s) const {
     const auto& o = v.as_object();
     const auto& id = o.at("id");
     fmt::print("{:>5}  {:<7}  {:<24}  {:<24}  {:<24}  {}\n", id.is_int64() ? std::to_string(id.as_int64()) : "-",
-               str(o, "source"), str(o, "start"), str(o, "end"), who(o), str(o, "created_by"));
+               string_field(o, "source"), string_field(o, "start"), string_field(o, "end"), who(o), string_field(o, "created_by"));
   }
   return 0;
 }
 
 int OverrideCommands::remove(const ServerOptions& s) const {
-  auto r = call(s, "DELETE", fmt::format("{}/{}", overrides_path(schedule_), id_), "");
+  auto r = call_api(s, "DELETE", fmt::format("{}/{}", overrides_path(schedule_), id_), "");
   if (auto* code = std::get_if<int>(&r)) return *code;
   if (!s.json) fmt::print("override {} removed from {}\n", id_, schedule_);
   return 0;

@@ -14,6 +14,7 @@
 #include "common/result.h"
 #include "common/time.h"
 #include "incident/incident.h"
+#include "incident/maintenance.h"
 
 namespace vigil::store {
 
@@ -185,6 +186,14 @@ class Store {
   virtual Result<std::vector<ScheduleOverride>> list_schedule_overrides(const std::string& schedule) = 0;
   virtual Result<ScheduleOverride> create_schedule_override(ScheduleOverride o) = 0;  // id and created_at assigned
   virtual Status delete_schedule_override(std::int64_t id) = 0;  // error (field "id") when no such id
+
+  // Maintenance windows made at run time, oldest first.
+  virtual Result<std::vector<incident::MaintenanceWindow>> list_maintenance_windows() = 0;
+  // id and created_at assigned; error (field "end") unless end > start, ("services") when none.
+  virtual Result<incident::MaintenanceWindow> create_maintenance_window(incident::MaintenanceWindow w) = 0;
+  // Moves the window's end (ending one in progress now); error (field "id") when no such id.
+  virtual Status set_maintenance_end(std::int64_t id, Time end) = 0;
+  virtual Status delete_maintenance_window(std::int64_t id) = 0;  // error (field "id") when no such id
 
   // Authentication (src/web/auth).
   virtual Result<ApiToken> create_api_token(ApiToken token) = 0;  // id assigned

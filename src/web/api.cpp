@@ -187,6 +187,11 @@ class Router {
         return respond(method_not_allowed(overrides ? "GET, POST, DELETE" : "GET"));
       return b_.schedules(req, std::vector<std::string>(parts.begin() + 3, parts.end()), std::move(respond));
     }
+    if (parts[2] == "maintenance" && parts.size() <= 4) {
+      const bool one = parts.size() == 4;
+      if (!get && !(one ? req.method == "DELETE" : post)) return respond(method_not_allowed(one ? "GET, DELETE" : "GET, POST"));
+      return b_.maintenance(req, std::vector<std::string>(parts.begin() + 3, parts.end()), std::move(respond));
+    }
     if (parts[2] == "integrations" && parts.size() == 5 && parts[4] == "alertmanager") {
       if (!post) return respond(method_not_allowed("POST"));
       return b_.alertmanager(std::string(parts[3]), req, std::move(respond));

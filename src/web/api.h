@@ -85,6 +85,10 @@ class Backend {
   // GET /api/v1/schedules, /api/v1/schedules/{name}/shifts, /api/v1/schedules/{name}.ics
   virtual void schedules(const Request& req, const std::vector<std::string>& parts, Respond respond) = 0;
   virtual void action_link(const Request& req, const std::string& token, Respond respond) = 0;  // GET|POST /a/{token}
+  // GET|POST /api/v1/maintenance, GET|DELETE /api/v1/maintenance/{id}; `rest` follows "maintenance".
+  virtual void maintenance(const Request& req, const std::vector<std::string>& rest, Respond respond) {
+    respond(json_error(501, "maintenance windows are not available"));
+  }
   // POST /api/v1/incidents/{id}/runbooks/{name}: runs it now (guardrails apply), answers when done.
   virtual void run_runbook(std::int64_t id, const std::string& name, const std::string& actor, Respond respond) = 0;
   // Postmortems, action items and reports (web/postmortem_routes.h); nullptr: answered 501.

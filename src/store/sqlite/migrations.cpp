@@ -195,7 +195,20 @@ constexpr std::string_view kV7 = R"sql(
 ALTER TABLE incidents ADD COLUMN assignees TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations{{
+// Maintenance windows made at run time (the API, `vigil maintenance`); services one per line.
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE maintenance_windows (
+  id            INTEGER PRIMARY KEY,
+  services      TEXT    NOT NULL CHECK (services != ''),
+  start_ms      INTEGER NOT NULL,
+  end_ms        INTEGER NOT NULL CHECK (end_ms > start_ms),
+  description   TEXT    NOT NULL DEFAULT '',
+  created_by    TEXT    NOT NULL DEFAULT '',
+  created_at_ms INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
@@ -203,6 +216,7 @@ constexpr std::array<Migration, 7> kMigrations{{
     {5, kV5, true},
     {6, kV6},
     {7, kV7},
+    {8, kV8},
 }};
 
 Result<int> current_version(Db& db) {

@@ -74,6 +74,10 @@ class SqliteStore final : public Store {
   Result<std::vector<ScheduleOverride>> list_schedule_overrides(const std::string& schedule) override;
   Result<ScheduleOverride> create_schedule_override(ScheduleOverride o) override;
   Status delete_schedule_override(std::int64_t id) override;
+  Result<std::vector<incident::MaintenanceWindow>> list_maintenance_windows() override;
+  Result<incident::MaintenanceWindow> create_maintenance_window(incident::MaintenanceWindow w) override;
+  Status set_maintenance_end(std::int64_t id, Time end) override;
+  Status delete_maintenance_window(std::int64_t id) override;
   Result<std::vector<ActionItem>> list_action_items(const ActionItemFilter& filter) override;
   Result<std::optional<ActionItem>> get_action_item(std::int64_t id) override;
   Result<ActionItem> create_action_item(ActionItem item) override;
