@@ -21,6 +21,7 @@ using web::Failure;
 
 std::vector<web::ServiceStatus> Engine::Impl::snapshot() {
   std::vector<web::ServiceStatus> out;
+  const Time now = now_ms();
   for (const auto& s : cfg->services) {
     web::ServiceStatus ss{s.name, s.description, {}, {}};
     ss.is_public = s.is_public;
@@ -52,6 +53,7 @@ std::vector<web::ServiceStatus> Engine::Impl::snapshot() {
     }
     ss.open_incidents = book.newest_open(s.name, web::ServiceStatus::kListedOpen);
     ss.open_incident_count = book.open_count(s.name);
+    ss.maintenance_until = incident::maintenance_until(maintenance, s.name, now);
     out.push_back(std::move(ss));
   }
   return out;

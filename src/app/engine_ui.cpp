@@ -139,6 +139,10 @@ void EngineBackend::escalate_now(std::int64_t id, std::string actor, web::Reply<
     return reply(Failure{409, name + " is acknowledged: its escalation is paused"});
   const auto* policy = e_.paging && !inc->escalation_policy.empty() ? e_.paging->policy(inc->escalation_policy) : nullptr;
   if (!policy || policy->rules.empty()) return reply(Failure{409, name + " has no escalation policy"});
+  if (auto h = e_.held.find(id); h != e_.held.end())  // escalating it here would page nobody
+    return reply(Failure{409, fmt::format("{} is held: {} is in maintenance until {}; end the maintenance window "
+                                          "to page now, or reassign it to someone",
+                                          name, inc->service, format_rfc3339(h->second))});
   auto st = escalation_from_json(inc->escalation).value_or(oncall::start_escalation(inc->detected_at));
   const int rules = static_cast<int>(policy->rules.size());
   if (st.exhausted || (st.rule >= rules && st.round >= policy->repeat))

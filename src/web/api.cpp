@@ -65,7 +65,8 @@ json::object service_object(const ServiceStatus& s) {
   json::array open;
   for (auto id : s.open_incidents) open.push_back(id);
   return json::object{{"name", s.name},   {"description", s.description}, {"status", up ? "up" : "down"},
-                      {"checks", checks}, {"open_incidents", open}, {"open_incident_count", s.open_incident_count}};
+                      {"checks", checks}, {"open_incidents", open}, {"open_incident_count", s.open_incident_count},
+                      {"maintenance_until", time_or_null(s.maintenance_until)}};
 }
 
 Response json_ok(const json::value& v, int status = 200) {

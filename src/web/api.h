@@ -44,6 +44,7 @@ struct ServiceStatus {
   bool is_public = false;        // shown on /status
   std::string public_name;       // its name there (the service name when empty)
   std::vector<std::string> runbooks;  // runbook names, for "run runbook" in the UI
+  std::optional<Time> maintenance_until;  // in maintenance now: until when (incident/maintenance.h)
 };
 
 // A slice of a service's probe history (sparklines): the share of passed probes and their mean

@@ -88,6 +88,12 @@ def test_held_until_the_window_ends_across_a_restart():
             assert not os.path.exists(os.path.join(d, "restart-ran"))
             out = vigil.cli("maintenance", "list")
             assert out.returncode == 0 and "in_progress" in out.stdout and "Apache upgrade" in out.stdout, out
+            code, svc = vigil.get("/api/v1/services/web")
+            assert code == 200 and svc["maintenance_until"] == w["end"], svc
+            code, svc = vigil.get("/api/v1/services/api")
+            assert code == 200 and svc["maintenance_until"] is None, svc
+            code, page = vigil.get("/", raw=True)
+            assert code == 200 and page.count("badge-maintenance") == 1, page
 
             # Crash in the middle of the window: the hold is on the timeline and in the store.
             vigil.kill9()
@@ -112,6 +118,7 @@ def test_held_until_the_window_ends_across_a_restart():
             time.sleep(1)
             assert not alice.pages(short) and not team_messages(team, short)
             assert vigil.metric("vigil_incidents_held") == 0
+            assert vigil.get("/api/v1/services/web")[1]["maintenance_until"] is None
             out = vigil.cli("maintenance", "list")
             assert out.returncode == 0 and "no maintenance windows" in out.stdout, out
             out = vigil.cli("maintenance", "list", "--all")
@@ -134,6 +141,8 @@ def test_ending_early_releases_and_bad_requests_are_refused():
             held = vigil.trigger(WEB_KEY, "w-early")
             time.sleep(1)
             assert not alice.pages(held)
+            code, answer = vigil.post(f"/api/v1/incidents/{held}/escalate", {"actor": "dave"})
+            assert code == 409 and "maintenance" in answer["error"], answer
 
             # Ended early: released at once.
             out = vigil.cli("maintenance", "end", str(wid))

@@ -109,6 +109,11 @@ void overview_page(Deps& d, Request req, Respond respond) {
       h.close("th");
       h.open("td", {{"data-label", "Status"}});
       status_badge(h, up ? "up" : "down");
+      if (s.maintenance_until) {  // its new incidents page nobody until then
+        h.text(" ");
+        h.leaf("span", {{"class", "badge badge-maintenance"}, {"title", "until " + format_rfc3339(*s.maintenance_until)}},
+               "maintenance");
+      }
       h.close("td");
       h.open("td", {{"data-label", "Current incident"}});
       if (auto it = current.find(s.name); it != current.end()) {
