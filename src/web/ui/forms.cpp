@@ -102,21 +102,28 @@ void incident_form(Deps& d, Request req, std::int64_t id, std::string action, Re
   respond(not_found_page(req, "This action"));
 }
 
+namespace {
+
+// The On call page's "From (UTC, empty: now)": <input type=datetime-local> sends
+// "2024-08-18T09:00" (seconds only when set).
+Result<Time> form_start(const Request& req) {
+  auto from = form_field(req, "from");
+  if (!from || from->empty()) return now_ms();
+  return parse_rfc3339(*from + (from->size() == 16 ? ":00Z" : "Z"));
+}
+
+}  // namespace
+
 void oncall_form(Deps& d, Request req, std::string schedule, std::string action, Respond respond) {
   const std::string path = "/api/v1/schedules/" + url_encode(schedule) + "/overrides";
   if (action == "overrides") {
-    Time start = now_ms();
-    if (auto from = form_field(req, "from"); from && !from->empty()) {
-      // <input type=datetime-local> sends "2024-08-18T09:00" (seconds only when set): the page says UTC.
-      auto t = parse_rfc3339(*from + (from->size() == 16 ? ":00Z" : "Z"));
-      if (!t.ok()) return respond(error_page(req, 400, "From: " + t.error().message, "/oncall"));
-      start = *t;
-    }
+    auto start = form_start(req);
+    if (!start.ok()) return respond(error_page(req, 400, "From: " + start.error().message, "/oncall"));
     auto length = parse_duration(form_field(req, "for").value_or(""));
     if (!length.ok()) return respond(error_page(req, 400, "For: " + length.error().message, "/oncall"));
     boost::json::object body{{"user", form_field(req, "user").value_or("")},
-                             {"start", format_rfc3339(start)},
-                             {"end", format_rfc3339(start + *length)},
+                             {"start", format_rfc3339(*start)},
+                             {"end", format_rfc3339(*start + *length)},
                              {"actor", actor_of(req)}};
     return call_api(d, req, "POST", path, boost::json::serialize(body), api_back_to(req, "/oncall", respond));
   }
@@ -124,6 +131,25 @@ void oncall_form(Deps& d, Request req, std::string schedule, std::string action,
   if (action.rfind("overrides/", 0) == 0 && action.ends_with(kDelete)) {
     const std::string id = action.substr(10, action.size() - 10 - kDelete.size());
     return call_api(d, req, "DELETE", path + "/" + url_encode(id), "", api_back_to(req, "/oncall", respond));
+  }
+  respond(not_found_page(req, "This action"));
+}
+
+void maintenance_form(Deps& d, Request req, std::string action, Respond respond) {
+  if (action.empty()) {
+    auto start = form_start(req);
+    if (!start.ok()) return respond(error_page(req, 400, "From: " + start.error().message, "/oncall"));
+    boost::json::object body{{"services", boost::json::array{boost::json::string(form_field(req, "service").value_or(""))}},
+                             {"start", format_rfc3339(*start)},
+                             {"duration", form_field(req, "for").value_or("")},
+                             {"description", form_field(req, "description").value_or("")},
+                             {"actor", actor_of(req)}};
+    return call_api(d, req, "POST", "/api/v1/maintenance", boost::json::serialize(body), api_back_to(req, "/oncall", respond));
+  }
+  constexpr std::string_view kEnd = "/end";
+  if (action.ends_with(kEnd)) {
+    const std::string id = action.substr(0, action.size() - kEnd.size());
+    return call_api(d, req, "DELETE", "/api/v1/maintenance/" + url_encode(id), "", api_back_to(req, "/oncall", respond));
   }
   respond(not_found_page(req, "This action"));
 }

@@ -94,11 +94,55 @@ void overrides_section(Html& h, const Request& req, const std::string& name, con
   h.close("form");
 }
 
+// Maintenance windows in progress or scheduled, each with an End button, and a form to start
+// one for a service (the API takes several; one at a time here). Posts to /maintenance (forms.cpp).
+void maintenance_section(Html& h, const Request& req, const json::array& windows, const std::vector<ServiceStatus>& services) {
+  h.open("section", {{"class", "maintenance"}, {"aria-label", "Maintenance"}});
+  h.leaf("h2", "Maintenance");
+  h.open("ul", {{"class", "windows"}});
+  for (const auto& w : windows) {
+    std::string names;
+    for (const auto& s : w.as_object().at("services").as_array()) names += (names.empty() ? "" : ", ") + std::string(s.as_string());
+    h.open("li").leaf("strong", names).text(str(w, "state") == "scheduled" ? " from " : " since ");
+    time_tag(h, time_of(w, "start"));
+    h.text(" to ");
+    time_tag(h, time_of(w, "end"));
+    if (!str(w, "description").empty()) h.text(": " + str(w, "description"));
+    h.text(" by " + str(w, "created_by") + " ");
+    button_form(h, req, "/maintenance/" + std::to_string(w.as_object().at("id").as_int64()) + "/end",
+                str(w, "state") == "scheduled" ? "Cancel" : "End now");
+    h.close("li");
+  }
+  if (windows.empty()) h.leaf("li", {{"class", "muted"}}, "none: every service pages as usual");
+  h.close("ul");
+  if (services.empty()) return h.close("section"), void();
+  h.open("form", {{"method", "post"}, {"action", "/maintenance"}, {"class", "stack"}, {"aria-label", "Start maintenance"}});
+  csrf_field(h, req);
+  h.leaf("label", {{"for", "maintenance-service"}}, "Service");
+  h.open("select", {{"id", "maintenance-service"}, {"name", "service"}});
+  for (const auto& s : services) h.leaf("option", {{"value", s.name}}, s.name);
+  h.close("select");
+  h.leaf("label", {{"for", "maintenance-from"}}, "From (UTC, empty: now)");
+  h.empty("input", {{"id", "maintenance-from"}, {"name", "from"}, {"type", "datetime-local"}});
+  h.leaf("label", {{"for", "maintenance-for"}}, "For");
+  h.open("select", {{"id", "maintenance-for"}, {"name", "for"}});
+  for (const auto& [value, label] : kLengths)
+    h.leaf("option", {{"value", std::string(value)}, {"?selected", value == "1h" ? "selected" : ""}}, std::string(label));
+  h.close("select");
+  h.leaf("label", {{"for", "maintenance-description"}}, "What the work is");
+  h.empty("input", {{"id", "maintenance-description"}, {"name", "description"}, {"type", "text"}, {"maxlength", "4096"}});
+  h.leaf("p", {{"class", "muted"}}, "Incidents opened meanwhile page nobody; those still open at the end are paged then.");
+  h.leaf("button", {{"type", "submit"}}, "Start maintenance");
+  h.close("form");
+  h.close("section");
+}
+
 void render(const Request& req, const std::vector<Schedule>& schedules, const std::vector<Backend::UserRef>& users,
-            Time day0, Respond respond) {
+            const json::array& windows, const std::vector<ServiceStatus>& services, Time day0, Respond respond) {
   const Time now = now_ms();
   Html h;
   h.leaf("h1", "On call");
+  maintenance_section(h, req, windows, services);
   if (schedules.empty()) h.leaf("p", {{"class", "empty"}}, "No schedules are configured.");
   for (const auto& s : schedules) {
     const std::string name = str(s.now, "schedule");
@@ -167,7 +211,9 @@ void oncall_page(Deps& d, Request req, Respond respond) {
     auto next = std::make_shared<std::function<void(std::size_t)>>();
     *next = [&d, req, respond, schedules, day0, next](std::size_t i) {
       if (i == schedules->size()) {
-        render(req, *schedules, d.backend.users(), day0, respond);
+        call_api(d, req, "GET", "/api/v1/maintenance", "", [&d, req, respond, schedules, day0](Response r) {
+          render(req, *schedules, d.backend.users(), array_of(r, "windows"), d.backend.services(), day0, respond);
+        });
         *next = nullptr;  // break the self-reference
         return;
       }

@@ -29,6 +29,8 @@ void incident_form(Deps& d, Request req, std::int64_t id, std::string action, Re
 // POST /oncall/{schedule}/overrides (user, from: a datetime-local in UTC or empty for now,
 // for: a duration) and /oncall/{schedule}/overrides/{id}/delete; then 303 back to /oncall.
 void oncall_form(Deps& d, Request req, std::string schedule, std::string action, Respond respond);
+// POST /maintenance (start a window), /maintenance/{id}/end: through the maintenance API.
+void maintenance_form(Deps& d, Request req, std::string action, Respond respond);
 
 // "Alice Responder, bob": the users' names from the config, ids for those it no longer has
 // (layout.cpp).

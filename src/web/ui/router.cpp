@@ -51,6 +51,11 @@ struct Ui {
       if (!post) return respond(method_not_allowed("POST"));
       return incident_form(deps, std::move(req), *id, sub, std::move(respond));
     }
+    // /maintenance[/{id}/end]: the On call page's maintenance forms.
+    if (path == "/maintenance" || path.rfind("/maintenance/", 0) == 0) {
+      if (!post) return respond(method_not_allowed("POST"));
+      return maintenance_form(deps, std::move(req), path.size() > 13 ? path.substr(13) : std::string(), std::move(respond));
+    }
     // /oncall/{schedule}/overrides[/{id}/delete]: the override forms.
     constexpr std::string_view kOncall = "/oncall/";
     if (path.rfind(kOncall, 0) == 0) {
