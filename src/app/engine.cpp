@@ -142,7 +142,7 @@ std::string Engine::Impl::render_metrics() {
     m.family("vigil_maintenance_windows_in_progress", "gauge", "Maintenance windows in progress.");
     m.sample("vigil_maintenance_windows_in_progress", {},
              static_cast<double>(std::count_if(maintenance.begin(), maintenance.end(),
-                                               [&](const auto& w) { return w.start <= now && now < w.end; })));
+                                               [&](const auto& w) { return incident::in_progress(w, now); })));
     m.family("vigil_incidents_held", "gauge",
              "Open incidents held by a maintenance window: paged and told when it ends.");
     m.sample("vigil_incidents_held", {}, static_cast<double>(held.size()));

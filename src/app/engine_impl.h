@@ -153,6 +153,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::vector<incident::MaintenanceWindow> maintenance;  // made at run time, oldest first
   std::map<std::int64_t, Time> held;                     // incident id → its service's maintenance end
   asio::steady_timer maintenance_timer{io};
+  std::optional<Time> maintenance_wake;  // when maintenance_timer fires; unset while it is idle
   // A new incident of a service in maintenance: a "maintenance" entry joins the change and the
   // incident is held.
   void hold_if_in_maintenance(IncidentChange& change, Time now);
@@ -163,6 +164,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // may have changed) and arms maintenance_timer for the next.
   void release_held(Time now);
   void release(std::int64_t id, Time now);
+  void arm_maintenance_timer(Time at);
 
   // Responder: evidence and runbooks (src/respond). The ledger lives on the engine thread;
   // the watch is thread-safe and used on the respond worker.
@@ -304,8 +306,10 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // answers to a waiting client only (CommitBatch::answer).
   void persist(IncidentChange change, std::function<void(Status)> then, CommitBatch::Callback answer = nullptr) {
     // A held incident tells its team channels nothing until it is released (release()).
-    auto team = held.contains(change.incident.id) ? std::vector<incident::OutboxMessage>{} : notify::outbox_for(change.incident, change.new_entries, channels_of(change.incident.service),
-                                   cfg->server.external_url, now_ms());
+    auto team = held.contains(change.incident.id)
+                    ? std::vector<incident::OutboxMessage>{}
+                    : notify::outbox_for(change.incident, change.new_entries, channels_of(change.incident.service),
+                                         cfg->server.external_url, now_ms());
     change.outbox.insert(change.outbox.end(), std::make_move_iterator(team.begin()),
                          std::make_move_iterator(team.end()));
     const Time claimed_until = now_ms() + kDirectSendLease;
@@ -436,6 +440,12 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::vector<web::ServiceStatus> snapshot();
 };
 
+// `?all=true`: the list routes' "ended ones too".
+inline bool asks_for_all(const web::Request& req) {
+  const auto it = req.query.find("all");
+  return it != req.query.end() && it->second == "true";
+}
+
 // Shared by the on-call routes (engine_oncall.cpp, engine_overrides.cpp).
 web::Response json_response(int status, std::string body);  // application/json
 boost::json::value user_json(const Paging& p, const std::optional<std::string>& id);  // {id, name, email} or null
@@ -498,10 +508,10 @@ class EngineBackend final : public web::Backend {
   void alertmanager(const std::string& integration, const web::Request& req, web::Respond respond) override;
   void oncall(const web::Request& req, web::Respond respond) override;
   void schedules(const web::Request& req, const std::vector<std::string>& parts, web::Respond respond) override;
-  // /api/v1/schedules/{name}/overrides[/{id}] (engine_overrides.cpp); `rest` is what follows
-  // "overrides".
   // /api/v1/maintenance[/{id}] (engine_maintenance.cpp); `rest` is what follows "maintenance".
   void maintenance(const web::Request& req, const std::vector<std::string>& rest, web::Respond respond) override;
+  // /api/v1/schedules/{name}/overrides[/{id}] (engine_overrides.cpp); `rest` is what follows
+  // "overrides".
   void schedule_overrides(const web::Request& req, const std::string& schedule, const std::vector<std::string>& rest,
                           web::Respond respond);
   void action_link(const web::Request& req, const std::string& token, web::Respond respond) override;

@@ -123,10 +123,15 @@ void Engine::Impl::hold_if_in_maintenance(IncidentChange& change, Time now) {
   for (auto& e : rec->new_entries) change.new_entries.push_back(std::move(e));
   held[inc.id] = *until;
   spdlog::info("incident #{}: {} is in maintenance until {}: held", inc.id, inc.service, format_rfc3339(*until));
-  release_held(now);  // arms the timer
+  // Only an earlier wake-up re-arms the timer: an alert storm during maintenance holds each new
+  // incident in constant time, not with a pass over every held one.
+  if (!maintenance_wake || *until < *maintenance_wake) arm_maintenance_timer(*until);
 }
 
 void Engine::Impl::restore_held(Time now) {
+  // Windows in progress are never deleted (DELETE ends them), so without any window no incident
+  // can be held: no pass over every open incident's timeline at start.
+  if (maintenance.empty()) return;
   for (const Incident* inc : book.open())
     if (held_by_timeline(*inc))
       held[inc->id] = incident::maintenance_until(maintenance, inc->service, now).value_or(now);
@@ -149,15 +154,22 @@ void Engine::Impl::release_held(Time now) {
   }
   for (auto id : due) release(id, now);
   if (held.empty()) {
+    maintenance_wake.reset();
     maintenance_timer.cancel();
     return;
   }
   Time earliest = held.begin()->second;
   for (const auto& [id, t] : held) earliest = std::min(earliest, t);
-  maintenance_timer.expires_after(std::max(Duration{0}, earliest - now_ms()));
+  arm_maintenance_timer(earliest);
+}
+
+void Engine::Impl::arm_maintenance_timer(Time at) {
+  maintenance_wake = at;
+  maintenance_timer.expires_after(std::max(Duration{0}, at - now_ms()));
   maintenance_timer.async_wait([w = weak_from_this()](boost::system::error_code ec) {
     auto self = w.lock();
     if (ec || !self || self->stopped) return;
+    self->maintenance_wake.reset();
     self->release_held(now_ms());
   });
 }
@@ -197,7 +209,7 @@ void EngineBackend::maintenance(const web::Request& req, const std::vector<std::
   const Time now = now_ms();
   if (rest.empty()) {
     if (get) {
-      const bool all = req.query.contains("all") && req.query.at("all") == "true";
+      const bool all = asks_for_all(req);
       json::array list;
       for (const auto& w : e_.maintenance)
         if (all || w.end > now) list.push_back(window_json(w, now));

@@ -84,7 +84,7 @@ void EngineBackend::schedule_overrides(const web::Request& req, const std::strin
 
   if (rest.empty()) {
     if (get) {
-      const bool all = req.query.contains("all") && req.query.at("all") == "true";
+      const bool all = asks_for_all(req);
       json::array list;
       // The config's own (the Schedule's config has the stored ones stacked on them).
       for (const auto& sc : p.config().schedules)

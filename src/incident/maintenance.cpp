@@ -12,8 +12,10 @@ bool names(const MaintenanceWindow& w, const std::string& service) {
 
 }  // namespace
 
+bool in_progress(const MaintenanceWindow& w, Time t) { return w.start <= t && t < w.end; }
+
 bool covers(const MaintenanceWindow& w, const std::string& service, Time t) {
-  return w.start <= t && t < w.end && names(w, service);
+  return in_progress(w, t) && names(w, service);
 }
 
 std::optional<Time> maintenance_until(const std::vector<MaintenanceWindow>& windows, const std::string& service,
@@ -43,8 +45,8 @@ const MaintenanceWindow* covering(const std::vector<MaintenanceWindow>& windows,
 }
 
 const char* window_state(const MaintenanceWindow& w, Time now) {
-  if (now < w.start) return "scheduled";
-  return now < w.end ? "in_progress" : "ended";
+  if (in_progress(w, now)) return "in_progress";
+  return now < w.start ? "scheduled" : "ended";
 }
 
 }  // namespace vigil::incident

@@ -25,7 +25,10 @@ struct MaintenanceWindow {
   Time created_at{};
 };
 
-// start <= t < end, and the window names the service.
+// start <= t < end.
+bool in_progress(const MaintenanceWindow& w, Time t);
+
+// in_progress at `t`, and the window names the service.
 bool covers(const MaintenanceWindow& w, const std::string& service, Time t);
 
 // When `service` leaves maintenance, if it is in maintenance at `t`: the end of the window
