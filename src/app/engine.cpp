@@ -173,6 +173,7 @@ std::vector<std::string> EngineBackend::reload() {
   e_.cfg = std::move(next);
   if (e_.auth) e_.auth->update(auth_settings(*e_.cfg));  // roles and passwords apply from the next request
   e_.server->set_integrations(e_.cfg->integrations);
+  e_.raise_at_support_start(now_ms());  // support hours may have changed
   release_free_memory();
   spdlog::info("reload: config {} applied", e_.cfg->path);
   return {};
@@ -294,6 +295,7 @@ Status Engine::start() {
     if (!inc->escalation_policy.empty()) e.wakes[inc->id] = now_ms();
   e.arm_escalation_timer();
   e.restore_held(now_ms());
+  e.raise_at_support_start(now_ms());
   release_free_memory();
   e.started = true;
   spdlog::info("vigil listening on {}://{}:{} with {} checks in {} probe shards", 
@@ -339,6 +341,7 @@ void Engine::Impl::begin_stop() {
   escalation_timer.cancel();
   handoff_timer.cancel();
   maintenance_timer.cancel();
+  urgency_timer.cancel();
   if (notifier) notifier->stop();
   if (postmortems) postmortems->stop();
   hub.close_all();

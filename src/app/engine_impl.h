@@ -166,6 +166,21 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   void release(std::int64_t id, Time now);
   void arm_maintenance_timer(Time at);
 
+  // Incident urgency (engine_urgency.cpp, oncall/urgency.h): decided when an incident opens
+  // from its service's rule, changed by a person, or raised when support hours start.
+  asio::steady_timer urgency_timer{io};
+  // A new incident: its urgency from the service's rule at `now`, with an "urgency" entry
+  // saying why unless it is the default (always high).
+  void decide_urgency(IncidentChange& change, Time now);
+  // The open incident becomes `to` with an "urgency" entry by `actor` (`why` ends the text);
+  // raised to high, its escalation starts over from `now`. The caller persists and escalates.
+  Result<IncidentChange> change_urgency(std::int64_t id, incident::Urgency to, const std::string& actor,
+                                        const std::string& why, Time now);
+  // Raises the low-urgency incidents of services whose support hours have begun since they
+  // opened (raise_at_start), then arms urgency_timer for the next start. At start, after a
+  // reload, and when the timer fires.
+  void raise_at_support_start(Time now);
+
   // Responder: evidence and runbooks (src/respond). The ledger lives on the engine thread;
   // the watch is thread-safe and used on the respond worker.
   respond::ConfigWatch config_watch;
@@ -523,6 +538,7 @@ class EngineBackend final : public web::Backend {
                web::Reply<std::vector<store::ResultRow>> reply) override;
   void escalate_now(std::int64_t id, std::string actor, web::Reply<Incident> reply) override;
   void reassign(std::int64_t id, std::string user, std::string actor, web::Reply<Incident> reply) override;
+  void set_urgency(std::int64_t id, incident::Urgency urgency, std::string actor, web::Reply<Incident> reply) override;
   std::vector<UserRef> users() override;
   bool ready() override { return e_.started && !e_.stopped; }
   web::PostmortemBackend* postmortems() override { return e_.postmortems.get(); }

@@ -84,7 +84,10 @@ void Engine::Impl::handle(IncidentChange change, std::function<void(Status)> the
   const std::int64_t id = inc.id;
   const bool resolved = inc.status == incident::Status::resolved;
   bool plan_now = false;
-  if (!resolved && has_entry(change, "triggered")) hold_if_in_maintenance(change, now);
+  if (!resolved && has_entry(change, "triggered")) {
+    decide_urgency(change, now);
+    hold_if_in_maintenance(change, now);
+  }
   if (resolved) {
     wakes.erase(id);
     ledger.forget_incident(id);
@@ -135,7 +138,10 @@ void Engine::Impl::escalate(std::int64_t id, Time now) {
     return arm_escalation_timer();
   }
   const auto state = escalation_from_json(inc->escalation).value_or(oncall::start_escalation(inc->detected_at));
-  const auto plan = oncall::plan(*policy, state, inc->status == incident::Status::acknowledged, paging->who(), now);
+  const bool acked = inc->status == incident::Status::acknowledged;
+  const auto plan = inc->urgency == incident::Urgency::low
+                        ? oncall::plan_low_urgency(*policy, state, acked, paging->who(), now)
+                        : oncall::plan(*policy, state, acked, paging->who(), now);
 
   std::vector<incident::IncidentBook::Entry> entries;
   for (const auto& note : plan.notes) entries.push_back({"escalation", "vigil", note});
@@ -144,7 +150,7 @@ void Engine::Impl::escalate(std::int64_t id, Time now) {
     std::string text = fmt::format("paged {} ({}): rule {} via {}{}", user ? user->name : page.user, page.user,
                                    page.rule + 1, page.target,
                                    page.round > 0 ? fmt::format(", repeat {}", page.round) : "");
-    if (!user || user->contacts.empty()) text += "; this user has no contact methods, nobody was reached";
+    text += Paging::unreachable_note(user, inc->urgency);
     entries.push_back({"paged", "vigil", std::move(text)});
   }
   if (!plan.pages.empty()) {

@@ -139,6 +139,9 @@ void EngineBackend::escalate_now(std::int64_t id, std::string actor, web::Reply<
     return reply(Failure{409, name + " is acknowledged: its escalation is paused"});
   const auto* policy = e_.paging && !inc->escalation_policy.empty() ? e_.paging->policy(inc->escalation_policy) : nullptr;
   if (!policy || policy->rules.empty()) return reply(Failure{409, name + " has no escalation policy"});
+  if (inc->urgency == incident::Urgency::low)  // PagerDuty: low urgency is reassigned, not escalated
+    return reply(Failure{409, name + " is low-urgency: low-urgency incidents do not escalate; raise its urgency to "
+                                     "high (POST .../urgency) or reassign it to someone"});
   if (auto h = e_.held.find(id); h != e_.held.end())  // escalating it here would page nobody
     return reply(Failure{409, fmt::format("{} is held: {} is in maintenance until {}; end the maintenance window "
                                           "to page now, or reassign it to someone",
@@ -180,7 +183,7 @@ void EngineBackend::reassign(std::int64_t id, std::string user, std::string acto
     if (was_acked) escalation = escalation_to_json(oncall::on_unacknowledged(*st, now));
   }
   std::string text = fmt::format("reassigned to {} ({}) by {}", u->name, u->id, actor);
-  if (u->contacts.empty()) text += "; this user has no contact methods, nobody was reached";
+  text += Paging::unreachable_note(u, inc->urgency);
   const std::string policy = inc->escalation_policy;
   auto rec = e_.book.reassign(id, u->id, actor, text, now);
   if (!rec.ok()) return reply(Failure{409, rec.error().message});

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/ascii.h"
 #include "notify/payload.h"
 #include "postmortem/timefmt.h"
@@ -125,6 +127,18 @@ std::vector<incident::OutboxMessage> Paging::handoff_messages(const oncall::Hand
   return out;
 }
 
+bool Paging::reachable(const config::UserConfig& u, incident::Urgency urgency) {
+  return std::any_of(u.contacts.begin(), u.contacts.end(), [&](const config::ContactMethod& c) {
+    return urgency == incident::Urgency::low ? c.low_urgency : c.high_urgency;
+  });
+}
+
+std::string Paging::unreachable_note(const config::UserConfig* u, incident::Urgency urgency) {
+  if (!u || u->contacts.empty()) return "; this user has no contact methods, nobody was reached";
+  if (reachable(*u, urgency)) return {};
+  return fmt::format("; this user has no {}-urgency contact methods, nobody was reached", incident::to_string(urgency));
+}
+
 std::vector<incident::OutboxMessage> Paging::page_messages(const incident::Incident& inc,
                                                            const incident::TimelineEntry& page_entry,
                                                            const oncall::Page& page, Time now) const {
@@ -139,6 +153,8 @@ std::vector<incident::OutboxMessage> Paging::page_messages(const incident::Incid
   };
   const std::string rendered = notify::render_payload(inc, page_entry, cfg_.server.external_url);
   for (std::size_t i = 0; i < u->contacts.size(); ++i) {
+    const auto& c = u->contacts[i];
+    if (!(inc.urgency == incident::Urgency::low ? c.low_urgency : c.high_urgency)) continue;
     boost::system::error_code ec;
     json::value v = json::parse(rendered, ec);
     if (ec || !v.is_object()) break;

@@ -43,7 +43,14 @@ class Paging {
   const config::Config& config() const { return cfg_; }
   oncall::WhoIsOnCall who() const;
 
-  // One message per contact method of the paged user; the payload is the incident event's
+  // Whether the user has a contact method for incidents of this urgency.
+  static bool reachable(const config::UserConfig& u, incident::Urgency urgency);
+  // "; this user has no low-urgency contact methods, nobody was reached" for the timeline when
+  // a page to `u` (null: unknown) reaches nobody, else "".
+  static std::string unreachable_note(const config::UserConfig* u, incident::Urgency urgency);
+
+  // One message per contact method of the paged user that serves the incident's urgency
+  // (contacts[].urgency); the payload is the incident event's
   // JSON plus "page" {user, rule, round, target} and "links" {acknowledge, resolve}.
   std::vector<incident::OutboxMessage> page_messages(const incident::Incident& inc,
                                                      const incident::TimelineEntry& page_entry,

@@ -105,8 +105,8 @@ std::string joined(const json::object& o, const char* key) {
 
 void print_incident(const json::object& inc) {
   fmt::print("Incident #{}  {}\n", inc.at("id").as_int64(), str(inc, "title"));
-  fmt::print("  status      {}\n  severity    {}\n  service     {}  check {}\n", str(inc, "status"),
-             str(inc, "severity"), str(inc, "service"), str(inc, "check"));
+  fmt::print("  status      {}\n  severity    {}  urgency {}\n  service     {}  check {}\n", str(inc, "status"),
+             str(inc, "severity"), str(inc, "urgency"), str(inc, "service"), str(inc, "check"));
   fmt::print("  started     {}\n  detected    {}\n", str(inc, "started_at"), str(inc, "detected_at"));
   if (auto a = str(inc, "acknowledged_at"); !a.empty()) fmt::print("  acknowledged {}\n", a);
   if (auto r = str(inc, "resolved_at"); !r.empty()) fmt::print("  resolved    {} by {}\n", r, str(inc, "resolved_by"));
@@ -223,7 +223,8 @@ int run_runbook(const ServerOptions& s, std::int64_t id, const std::string& name
 int incident_action(const ServerOptions& s, std::int64_t id, const std::string& action, const std::string& actor,
                     const std::string& text) {
   json::object body{{"actor", actor}};
-  if (!text.empty()) body[action == "notes" ? "text" : action == "reassign" ? "user" : "note"] = text;
+  if (!text.empty())
+    body[action == "notes" ? "text" : action == "reassign" ? "user" : action == "urgency" ? "urgency" : "note"] = text;
   auto a = request_json(s, "POST", fmt::format("/api/v1/incidents/{}/{}", id, action), json::serialize(body));
   if (!a.ok()) {
     fmt::print(stderr, "vigil: {}\n", a.error);

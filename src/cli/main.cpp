@@ -152,6 +152,12 @@ int main(int argc, char** argv) {
   reassign->add_option("user", reassign_user, "User id from the config")->required();
   reassign->add_option("--as", actor, "Who is acting (default $USER)")->capture_default_str();
   add_server(reassign);
+  std::string urgency_level;
+  auto* urgency = app.add_subcommand("urgency", "Raise an incident to high urgency (it pages and escalates) or lower it to low");
+  urgency->add_option("id", id, "Incident number")->required()->check(CLI::PositiveNumber);
+  urgency->add_option("urgency", urgency_level, "high or low")->required()->check(CLI::IsMember({"high", "low"}));
+  urgency->add_option("--as", actor, "Who is acting (default $USER)")->capture_default_str();
+  add_server(urgency);
 
   std::string oncall_at, oncall_schedule;
   auto* oncall = app.add_subcommand("oncall", "Who is on call now (or --at a time)");
@@ -211,6 +217,7 @@ int main(int argc, char** argv) {
   if (*oncall) return vigil::cli::show_oncall(server, oncall_at, oncall_schedule);
   if (*add_note) return vigil::cli::incident_action(server, id, "notes", actor, text);
   if (*reassign) return vigil::cli::incident_action(server, id, "reassign", actor, reassign_user);
+  if (*urgency) return vigil::cli::incident_action(server, id, "urgency", actor, urgency_level);
   if (*logs_analyze) return vigil::cli::logs_analyze(logs_args);
   return 2;
 }

@@ -112,6 +112,28 @@ struct RunbookConfig {
   Duration flap_window = std::chrono::hours(1);
 };
 
+// PagerDuty's support hours: weekdays and a time of day in a zone (Mon-Fri 09:00-17:00).
+struct SupportHours {
+  std::string time_zone = "UTC";
+  std::vector<int> days;              // ISO 1 (Monday) ... 7 (Sunday), ascending, no repeats
+  std::chrono::minutes start{0};      // after local midnight
+  std::chrono::minutes end{24 * 60};  // > start; 24:00 is the end of the day
+};
+
+// How urgent a service's new incidents are (PagerDuty's incident urgency rule). High: page and
+// escalate until someone acknowledges; low: tell the first level through its people's
+// low-urgency contact methods and do not escalate. `severity_based`: critical and error are
+// high, warning and info low.
+enum class UrgencyChoice { high, low, severity_based };
+
+struct UrgencyRule {
+  UrgencyChoice during = UrgencyChoice::high;  // the only choice when support_hours is unset
+  std::optional<SupportHours> support_hours;
+  UrgencyChoice outside = UrgencyChoice::low;  // outside support hours
+  // Raise the service's open low-urgency incidents to high when support hours start.
+  bool raise_at_start = false;
+};
+
 struct ServiceConfig {
   std::string name;
   std::string description;
@@ -120,6 +142,7 @@ struct ServiceConfig {
   std::vector<CheckConfig> checks;
   std::vector<EvidenceConfig> evidence;  // gathered when an incident of this service triggers
   std::vector<RunbookConfig> runbooks;   // remediation, automatic (auto) or on demand
+  UrgencyRule urgency;                   // `urgency:`; default: every incident is high-urgency
   // Shown on the public status page (/status) under `public_name` (default: name), with its
   // state, 90-day uptime and open incidents' titles; everything else stays behind the login.
   bool is_public = false;  // `public: true`
@@ -139,6 +162,9 @@ struct ContactMethod {
   // PagerDuty's notification rules: this method is used this long after the page, and only if
   // the incident is still unacknowledged then (push at once, a call after 5m).
   Duration after{0};
+  // PagerDuty's high- and low-urgency notification rules: which incidents use this method.
+  bool high_urgency = true;
+  bool low_urgency = true;
 };
 
 enum class Role { viewer, responder, admin };

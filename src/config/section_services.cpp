@@ -15,7 +15,7 @@ void read_service(Context& ctx, const Field& f, const Defaults& defaults, const 
                   const NameIndex& policies, NameIndex& names, std::vector<ServiceConfig>& out,
                   std::vector<ChecklessService>& checkless) {
   MapView m(ctx, f, {"name", "description", "notify", "escalation_policy", "checks", "evidence", "runbooks",
-                     "public", "public_name"});
+                     "public", "public_name", "urgency"});
   if (!m.is_map()) return;
   const std::size_t errors_before = ctx.error_count();
   ServiceConfig s;
@@ -54,6 +54,7 @@ void read_service(Context& ctx, const Field& f, const Defaults& defaults, const 
       else s.escalation_policy = *name;
     }
   }
+  if (const Field* v = m.get("urgency")) read_urgency(ctx, *v, s.urgency);
   const Field* checks = m.get("checks");
   const std::vector<Field> items = checks ? read_list(ctx, *checks) : std::vector<Field>{};
   if (items.empty() && (!checks || checks->node.IsNull() || checks->node.IsSequence())) {

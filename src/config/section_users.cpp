@@ -86,8 +86,24 @@ void read_command(Context& ctx, const Field& f, std::vector<std::string>& out) {
   if (ok) out = std::move(argv);
 }
 
+// PagerDuty's separate notification rules per urgency: `urgency: high` (a phone call only for
+// what must wake someone), `low`, or a list of both (the default).
+void read_contact_urgency(Context& ctx, const Field& f, ContactMethod& c) {
+  std::vector<Field> items;
+  if (f.node.IsSequence()) items = read_list(ctx, f);
+  else items.push_back(f);
+  if (items.empty()) return ctx.error(f, "must name high, low or both");
+  c.high_urgency = c.low_urgency = false;
+  for (const Field& item : items) {
+    auto u = read_choice(ctx, item, {"high", "low"});
+    if (u == "high") c.high_urgency = true;
+    if (u == "low") c.low_urgency = true;
+  }
+}
+
 void read_contact(Context& ctx, const Field& f, bool smtp_configured, std::vector<ContactMethod>& out) {
-  MapView m(ctx, f, {"type", "url", "address", "routing_key", "command", "secret", "secret_file", "after"});
+  MapView m(ctx, f, {"type", "url", "address", "routing_key", "command", "secret", "secret_file", "after",
+                     "urgency"});
   if (!m.is_map()) return;
   const std::size_t errors_before = ctx.error_count();
   ContactMethod c;
@@ -144,6 +160,7 @@ void read_contact(Context& ctx, const Field& f, bool smtp_configured, std::vecto
       else c.after = *d;
     }
   }
+  if (const Field* v = m.get("urgency")) read_contact_urgency(ctx, *v, c);
   if (ctx.error_count() == errors_before) out.push_back(std::move(c));
 }
 

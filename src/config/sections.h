@@ -78,6 +78,8 @@ std::optional<std::string> read_absolute_path(Context& ctx, const Field& f);
 // services[].evidence and services[].runbooks (section_respond.cpp).
 void read_evidence(Context& ctx, const Field& f, std::vector<EvidenceConfig>& out);
 void read_runbooks(Context& ctx, const Field& f, std::vector<RunbookConfig>& out);
+// services[].urgency (section_urgency.cpp).
+void read_urgency(Context& ctx, const Field& f, UrgencyRule& out);
 
 // postmortems: (section_postmortems.cpp).
 void read_postmortems(Context& ctx, const Field& f, PostmortemConfig& out);

@@ -26,4 +26,12 @@ std::optional<Status> parse_status(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view to_string(Urgency u) { return u == Urgency::low ? "low" : "high"; }
+
+std::optional<Urgency> parse_urgency(std::string_view s) {
+  if (s == "high") return Urgency::high;
+  if (s == "low") return Urgency::low;
+  return std::nullopt;
+}
+
 }  // namespace vigil::incident

@@ -16,6 +16,12 @@ enum class Status { triggered, acknowledged, resolved };
 std::string_view to_string(Status s);
 std::optional<Status> parse_status(std::string_view s);
 
+// PagerDuty's urgency: high pages and escalates until acknowledged; low tells the first level
+// through its low-urgency contact methods and does not escalate (oncall/urgency.h decides).
+enum class Urgency : std::uint8_t { high, low };
+std::string_view to_string(Urgency u);
+std::optional<Urgency> parse_urgency(std::string_view s);
+
 struct TimelineEntry {
   std::int64_t seq = 0;  // 1-based order within the incident; (incident id, seq) is unique
   Time at{};
@@ -57,6 +63,7 @@ struct Incident {
   std::string title;
   std::string severity = "critical";
   Status status = Status::triggered;
+  Urgency urgency = Urgency::high;  // (in Status's padding: no bigger for it)
   Time started_at{};   // first failing result
   Time detected_at{};  // when the threshold was crossed and the incident opened
   MaybeTime acknowledged_at;  // (8 bytes: an open incident is kept by the million)

@@ -118,6 +118,10 @@ void IncidentBook::set_escalation(std::int64_t id, const std::string& policy, co
   }
 }
 
+void IncidentBook::set_urgency(std::int64_t id, Urgency urgency) {
+  if (Incident* inc = mutable_find(id)) inc->urgency = urgency;
+}
+
 void IncidentBook::assign(std::int64_t id, std::vector<std::string> users) {
   if (Incident* inc = mutable_find(id)) inc->assignees = std::move(users);
 }

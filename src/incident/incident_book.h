@@ -51,6 +51,7 @@ class IncidentBook {
                                 std::optional<std::string> escalation, Time now);
   // Sets the escalation policy and state of an open incident (no timeline entry).
   void set_escalation(std::int64_t id, const std::string& policy, const std::string& state);
+  void set_urgency(std::int64_t id, Urgency urgency);
   // Assigns an open incident to these users (those a page is going to), for the next change.
   void assign(std::int64_t id, std::vector<std::string> users);
 

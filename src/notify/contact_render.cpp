@@ -55,6 +55,7 @@ PayloadView view_of(const json::object& p) {
     v.service = str(*inc, "service");
     v.check = str(*inc, "check");
     v.severity = str(*inc, "severity");
+    v.urgency = str(*inc, "urgency");
     v.status = str(*inc, "status");
     v.url = str(*inc, "url");
     v.resolved_by = str(*inc, "resolved_by");

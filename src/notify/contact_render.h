@@ -37,6 +37,7 @@ struct PayloadView {
   std::string event;  // triggered|acknowledged|resolved|note|page|handoff
   std::int64_t incident_id = 0;
   std::string title, service, check, severity, status, url, resolved_by;
+  std::string urgency;  // "high" | "low"
   std::int64_t entry_seq = 0;
   std::string entry_kind, entry_at, entry_actor, entry_text;
   std::optional<PageInfo> page;

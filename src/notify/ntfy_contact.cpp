@@ -74,7 +74,8 @@ NtfyMessage ntfy_message(const boost::json::object& payload) {
 
   // Header values: one line each (no header injection from a title), non-ASCII as RFC 2047.
   m.headers.emplace_back("Title", rfc2047(one_line(headline(v))));
-  m.headers.emplace_back("Priority", is_alerting(v) && v.severity == "critical" ? "5" : "3");
+  // A low-urgency incident must not ring through a phone's do-not-disturb (ntfy's 5 does).
+  m.headers.emplace_back("Priority", is_alerting(v) && v.severity == "critical" && v.urgency != "low" ? "5" : "3");
   std::string tags(tag_of(v));
   if (!v.service.empty()) {
     std::string service = one_line(v.service);

@@ -35,6 +35,7 @@ std::string render(const incident::Incident& inc, const incident::TimelineEntry&
   incident["service"] = inc.service;
   incident["check"] = inc.check;
   incident["severity"] = inc.severity;
+  incident["urgency"] = incident::to_string(inc.urgency);
   incident["status"] = incident::to_string(inc.status);
   incident["started_at"] = format_rfc3339(inc.started_at);
   incident["detected_at"] = format_rfc3339(inc.detected_at);

@@ -176,4 +176,32 @@ Plan plan(const EscalationPolicyConfig& policy, const EscalationState& state, bo
   return p;
 }
 
+Plan plan_low_urgency(const EscalationPolicyConfig& policy, const EscalationState& state, bool acknowledged,
+                      const WhoIsOnCall& who, Time now) {
+  Plan p;
+  p.state = state;
+  EscalationState& s = p.state;
+  if (acknowledged) {
+    if (!s.acked_at) s.acked_at = now;
+    return p;
+  }
+  if (s.acked_at) s = on_unacknowledged(s, now);
+  if (s.exhausted) return p;
+  s.exhausted = true;
+  if (s.rule > 0 || s.round > 0) {
+    p.notes.push_back("low urgency: no further rule is paged (low-urgency incidents do not escalate)");
+    return p;
+  }
+  const int n = static_cast<int>(policy.rules.size());
+  if (n == 0) p.notes.push_back(fmt::format("escalation policy {} has no rules; nobody is paged", policy.name));
+  for (int i = 0; i < n; ++i) {
+    s.rule = i + 1;
+    if (page_rule(policy, i, 0, who, now, p.pages, p.notes) > 0) break;
+    // Not escalating is about time: someone still has to hear of it.
+    if (i + 1 < n) p.notes.push_back(fmt::format("rule {} paged nobody; paging rule {} instead", i + 1, i + 2));
+    else p.notes.push_back(fmt::format("rule {} paged nobody; it is the last rule of the policy", i + 1));
+  }
+  return p;
+}
+
 }  // namespace vigil::oncall

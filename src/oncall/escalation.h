@@ -84,4 +84,11 @@ Duration repeat_delay(const config::EscalationPolicyConfig& policy);
 Plan plan(const config::EscalationPolicyConfig& policy, const EscalationState& state, bool acknowledged,
           const WhoIsOnCall& who, Time now);
 
+// The same for a low-urgency incident (PagerDuty: low urgency does not escalate): the first rule
+// that reaches anyone pages at once, whatever its `after`, and the escalation ends there (no
+// later rule, no repeat, no re-page after ack_timeout). A state that has already paged (an
+// incident lowered in the middle of its escalation) pages nobody more.
+Plan plan_low_urgency(const config::EscalationPolicyConfig& policy, const EscalationState& state, bool acknowledged,
+                      const WhoIsOnCall& who, Time now);
+
 }  // namespace vigil::oncall

@@ -13,10 +13,11 @@
 #include <exception>
 #include <utility>
 
+#include "oncall/wall_clock.h"
+
 namespace vigil::oncall {
 namespace {
 
-using LocalMs = date::local_time<Duration>;
 using std::chrono::hours;
 
 constexpr Duration kDay = hours(24);
@@ -29,16 +30,6 @@ constexpr Duration kLocalMargin = hours(48);
 const date::time_zone* tz(const void* p) { return static_cast<const date::time_zone*>(p); }
 
 LocalMs to_local_ms(std::chrono::local_seconds t) { return LocalMs{Duration(t.time_since_epoch())}; }
-
-// Local wall time → UTC: ambiguous takes the earlier instant, nonexistent the end of the gap.
-Time to_utc(const date::time_zone* z, LocalMs lt) {
-  const auto info = z->get_info(lt);
-  if (info.result == date::local_info::nonexistent) {
-    return std::chrono::time_point_cast<Duration>(info.first.end);
-  }
-  // unique, or ambiguous with choose::earliest: the offset in force before the transition.
-  return Time{lt.time_since_epoch() - Duration(info.first.offset)};
-}
 
 LocalMs to_local(const date::time_zone* z, Time t) { return z->to_local(t); }
 

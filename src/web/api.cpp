@@ -23,6 +23,7 @@ json::object incident_object(const incident::Incident& inc, bool with_timeline) 
   o["check"] = inc.check;
   o["dedup_key"] = inc.dedup_key;
   o["severity"] = inc.severity;
+  o["urgency"] = std::string(incident::to_string(inc.urgency));
   o["status"] = std::string(incident::to_string(inc.status));
   o["started_at"] = format_rfc3339(inc.started_at);
   o["detected_at"] = format_rfc3339(inc.detected_at);
@@ -259,13 +260,19 @@ class Router {
     if (parts.size() != 5) return respond(json_error(404, "no such route"));
     const std::string_view action = parts[4];
     if (action != "acknowledge" && action != "resolve" && action != "notes" && action != "escalate" &&
-        action != "reassign")
+        action != "reassign" && action != "urgency")
       return respond(json_error(404, "no such route"));
     if (!post) return respond(method_not_allowed("POST"));
-    const bool is_note = action == "notes", is_reassign = action == "reassign";
-    auto body = parse_action(req, is_note ? "text" : is_reassign ? "user" : "note", is_note || is_reassign);
+    const bool is_note = action == "notes", is_reassign = action == "reassign", is_urgency = action == "urgency";
+    auto body = parse_action(req, is_note ? "text" : is_reassign ? "user" : is_urgency ? "urgency" : "note",
+                             is_note || is_reassign || is_urgency);
     if (auto* err = std::get_if<Response>(&body)) return respond(std::move(*err));
     auto& b = std::get<ActionBody>(body);
+    if (is_urgency) {
+      auto urgency = incident::parse_urgency(b.note);
+      if (!urgency) return respond(json_error(400, "must be \"high\" or \"low\"", "urgency"));
+      return b_.set_urgency(*id, *urgency, b.actor, reply_incident(std::move(respond)));
+    }
     if (action == "acknowledge") return b_.acknowledge(*id, b.actor, b.note, reply_incident(std::move(respond)));
     if (action == "resolve") return b_.resolve(*id, b.actor, b.note, reply_incident(std::move(respond)));
     if (action == "escalate") return b_.escalate_now(*id, b.actor, reply_incident(std::move(respond)));

@@ -117,6 +117,13 @@ class Backend {
   virtual void reassign(std::int64_t id, std::string user, std::string actor, Reply<incident::Incident> reply) {
     reply(Failure{501, "reassigning is not available"});
   }
+  // Changes the open incident's urgency (PagerDuty): raised to high, its escalation starts over
+  // from now with high-urgency contact methods; lowered to low, no further rule is paged
+  // (404 unknown, 409 resolved or already that urgency).
+  virtual void set_urgency(std::int64_t id, incident::Urgency urgency, std::string actor,
+                           Reply<incident::Incident> reply) {
+    reply(Failure{501, "urgency is not available"});
+  }
   // The configured users (id, display name), for the UI's reassign form.
   struct UserRef {
     std::string id;

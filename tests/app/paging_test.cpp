@@ -135,5 +135,40 @@ TEST(PagingPages, AContactWithAfterIsNotSentBeforeItsTime) {
   EXPECT_EQ(messages[1].created_at, now) << "the page's time: an acknowledgement after it makes the call moot";
 }
 
+TEST(PagingPages, EachUrgencyUsesOnlyItsOwnContactMethods) {
+  auto cfg = two_users_one_layer();
+  config::ContactMethod call{"command", "", "", "", {"/usr/local/bin/call"}};
+  call.low_urgency = false;  // `urgency: high`: a phone call only for what must wake someone
+  config::ContactMethod mail{"ntfy", "http://127.0.0.1:9/alice-quiet"};
+  mail.high_urgency = false;  // `urgency: low`
+  config::ContactMethod push{"ntfy", "http://127.0.0.1:9/alice"};  // both (the default)
+  cfg.users[0].contacts = {call, mail, push};
+  cfg.users[1].contacts = {call};
+  auto p = Paging::make(cfg, "0123456789abcdef0123456789abcdef");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  incident::Incident inc;
+  inc.id = 9;
+  const Time now = at(20, 3);
+  const incident::TimelineEntry entry{2, now, "paged", "vigil", "paged alice"};
+  auto channels = [&](const char* user) {
+    std::vector<std::string> out;
+    for (const auto& m : (*p)->page_messages(inc, entry, {user, "user:x", 0, 0}, now)) {
+      out.push_back(m.channel);
+      auto v = boost::json::parse(m.payload);
+      EXPECT_EQ(v.at("incident").at("urgency").as_string(), incident::to_string(inc.urgency)) << "receivers see the urgency";
+    }
+    return out;
+  };
+  EXPECT_EQ(channels("alice"), (std::vector<std::string>{"user:alice:0", "user:alice:2"}));
+  inc.urgency = incident::Urgency::low;
+  EXPECT_EQ(channels("alice"), (std::vector<std::string>{"user:alice:1", "user:alice:2"}));
+  EXPECT_TRUE(channels("bob").empty());
+  EXPECT_EQ(Paging::unreachable_note(&cfg.users[1], incident::Urgency::low),
+            "; this user has no low-urgency contact methods, nobody was reached");
+  EXPECT_EQ(Paging::unreachable_note(&cfg.users[1], incident::Urgency::high), "");
+  EXPECT_EQ(Paging::unreachable_note(&cfg.users[2], incident::Urgency::high),
+            "; this user has no contact methods, nobody was reached");
+}
+
 }  // namespace
 }  // namespace vigil::app

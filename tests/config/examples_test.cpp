@@ -84,6 +84,11 @@ TEST(Examples, OnCall) {
   EXPECT_EQ(c.integrations[1].type, IntegrationType::alertmanager);
   ASSERT_EQ(c.services.size(), 2u);
   EXPECT_TRUE(c.services[1].checks.empty()) << "fed by the alertmanager integration";
+  ASSERT_TRUE(c.services[1].urgency.support_hours.has_value());
+  EXPECT_EQ(c.services[1].urgency.during, UrgencyChoice::severity_based);
+  EXPECT_TRUE(c.services[1].urgency.raise_at_start);
+  EXPECT_FALSE(c.users[0].contacts[2].high_urgency) << "alice's email: low urgency only";
+  EXPECT_FALSE(c.users[2].contacts[1].low_urgency) << "carol's text message: high urgency only";
 }
 
 TEST(Examples, LocalApache) {

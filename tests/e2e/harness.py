@@ -280,11 +280,11 @@ class Vigil:
     def post(self, path, body=None):
         return self.request("POST", path, body)
 
-    def trigger(self, routing_key, dedup_key):
+    def trigger(self, routing_key, dedup_key, severity="critical"):
         """A PagerDuty Events API v2 trigger (202 expected); the id of the open incident it made."""
         code, body = self.post("/v2/enqueue", {"routing_key": routing_key, "event_action": "trigger",
                                                "dedup_key": dedup_key,
-                                               "payload": {"summary": dedup_key, "source": "e2e", "severity": "critical"}})
+                                               "payload": {"summary": dedup_key, "source": "e2e", "severity": severity}})
         assert code == 202, body
         return next(i["id"] for i in self.incidents("open") if i["dedup_key"] == dedup_key)
 

@@ -398,5 +398,59 @@ TEST(Escalation, ReloadThatRemovedRulesDoesNotCrash) {
   EXPECT_EQ(when(p.next_wake), when(at(30)));  // round end: rule 1's after (0) + the default 30m delay
 }
 
+// ---- low urgency: the first rule that reaches anyone, once, and no escalation ----
+
+TEST(LowUrgency, PagesTheFirstRuleOnceAndNeverEscalates) {
+  const auto pol = policy({rule(0, {"schedule:primary"}), rule(15, {"user:carol"})}, /*repeat=*/2, std::chrono::minutes(10));
+  const auto who = on_call({{"primary", "alice"}});
+  auto p = plan_low_urgency(pol, start_escalation(at(0)), false, who, at(0));
+  EXPECT_THAT(users(p), ElementsAre("alice"));
+  EXPECT_EQ(p.pages[0].rule, 0);
+  EXPECT_EQ(when(p.next_wake), "none");  // no timer: nothing more is ever due
+  EXPECT_TRUE(p.state.exhausted);
+  // Long after rule 2 and every repeat were due: still nobody more.
+  auto later = plan_low_urgency(pol, p.state, false, who, at(120));
+  EXPECT_THAT(later.pages, IsEmpty());
+  EXPECT_THAT(later.notes, IsEmpty());
+}
+
+TEST(LowUrgency, AnEmptyFirstRuleHandsToTheNextAtOnce) {
+  const auto pol = policy({rule(0, {"schedule:primary"}), rule(15, {"user:carol"}), rule(30, {"user:dave"})});
+  auto p = plan_low_urgency(pol, start_escalation(at(0)), false, kNobody, at(0));
+  EXPECT_THAT(users(p), ElementsAre("carol"));  // now, not at +15m
+  EXPECT_EQ(p.pages[0].rule, 1);
+  EXPECT_THAT(p.notes, ElementsAre(HasSubstr("schedule primary has nobody on call"),
+                                   "rule 1 paged nobody; paging rule 2 instead"));
+  EXPECT_EQ(p.state.rule, 2);
+}
+
+TEST(LowUrgency, AcknowledgedPagesNothingEvenAfterTheAckTimeout) {
+  const auto pol = policy({rule(0, {"user:alice"})}, 0, std::chrono::minutes(10));
+  auto st = on_acknowledged(start_escalation(at(0)), at(1));
+  auto p = plan_low_urgency(pol, st, true, kNobody, at(60));
+  EXPECT_THAT(p.pages, IsEmpty());
+  EXPECT_EQ(when(p.next_wake), "none");
+}
+
+TEST(LowUrgency, LoweredMidEscalationPagesNobodyMoreAndSaysWhy) {
+  const auto pol = policy({rule(0, {"user:alice"}), rule(15, {"user:carol"})});
+  auto high = plan(pol, start_escalation(at(0)), false, kNobody, at(0));
+  ASSERT_THAT(users(high), ElementsAre("alice"));
+  auto p = plan_low_urgency(pol, high.state, false, kNobody, at(20));
+  EXPECT_THAT(p.pages, IsEmpty());
+  EXPECT_THAT(p.notes, ElementsAre(HasSubstr("low-urgency incidents do not escalate")));
+  EXPECT_TRUE(p.state.exhausted);
+}
+
+TEST(LowUrgency, RaisedToHighStartsOverFromRuleOne) {
+  // What the engine does when the urgency goes up: a fresh escalation from that moment.
+  const auto pol = policy({rule(0, {"user:alice"}), rule(15, {"user:carol"})});
+  auto low = plan_low_urgency(pol, start_escalation(at(0)), false, kNobody, at(0));
+  auto p = plan(pol, start_escalation(at(60)), false, kNobody, at(60));
+  EXPECT_THAT(users(p), ElementsAre("alice"));
+  EXPECT_EQ(when(p.next_wake), when(at(75)));
+  EXPECT_TRUE(low.state.exhausted);
+}
+
 }  // namespace
 }  // namespace vigil::oncall

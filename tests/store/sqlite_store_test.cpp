@@ -254,6 +254,7 @@ TEST_F(StoreTest, ApplyAndGetRoundTrip) {
   EXPECT_FALSE(a.resolved_at.has_value());
   EXPECT_EQ(a.resolved_by, "");
   EXPECT_TRUE(a.assignees.empty());
+  EXPECT_EQ(a.urgency, incident::Urgency::high);
   ASSERT_EQ(a.timeline.size(), 1u);
   EXPECT_EQ(a.timeline[0].kind, "triggered");
   EXPECT_EQ(a.timeline[0].text, "3 failures");
@@ -264,6 +265,7 @@ TEST_F(StoreTest, ApplyAndGetRoundTrip) {
   ack.incident.status = incident::Status::acknowledged;
   ack.incident.acknowledged_at = t(60'000);
   ack.incident.assignees = {"alice", "bob"};
+  ack.incident.urgency = incident::Urgency::low;
   ack.new_entries = {entry(3, 61'000, "note", "looking at apache"), entry(2, 60'000, "acknowledged")};
   ASSERT_TRUE(store->apply(ack).ok());
 
@@ -288,6 +290,8 @@ TEST_F(StoreTest, ApplyAndGetRoundTrip) {
   auto listed = store->list_incidents({});
   ASSERT_TRUE(listed.ok() && listed->size() == 1u);
   EXPECT_EQ((*listed)[0].assignees, b.assignees);
+  EXPECT_EQ(b.urgency, incident::Urgency::low);
+  EXPECT_EQ((*listed)[0].urgency, incident::Urgency::low);
   ASSERT_EQ(b.timeline.size(), 4u);
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(b.timeline[i].seq, static_cast<std::int64_t>(i + 1));
   EXPECT_EQ(b.timeline[1].kind, "acknowledged");

@@ -50,7 +50,7 @@ std::optional<incident::Status> parse_status_text(std::string_view s) {
 
 constexpr std::string_view kIncidentColumns =
     "id, dedup_key, service, check_name, title, severity, status, started_at_ms, detected_at_ms, "
-    "acknowledged_at_ms, resolved_at_ms, resolved_by, origin, details, escalation_policy, escalation, assignees";
+    "acknowledged_at_ms, resolved_at_ms, resolved_by, origin, details, escalation_policy, escalation, assignees, urgency";
 
 // Config names (user ids) cannot hold a comma, so a comma-separated list is unambiguous.
 std::string join_ids(const std::vector<std::string>& ids) {
@@ -91,6 +91,7 @@ Result<Incident> read_incident(const Stmt& st) {
   in.escalation_policy = st.col_text(14);
   in.escalation = st.col_text(15);
   in.assignees = split_ids(st.col_text(16));
+  in.urgency = incident::parse_urgency(st.col_text(17)).value_or(incident::Urgency::high);
   return in;
 }
 
@@ -341,15 +342,15 @@ Status SqliteStore::apply_rows(const IncidentChange& change) {
     auto st = db_->prepare(
         "INSERT INTO incidents (id, dedup_key, service, check_name, title, severity, status, "
         "started_at_ms, detected_at_ms, acknowledged_at_ms, resolved_at_ms, resolved_by, origin, details, "
-        "escalation_policy, escalation, assignees) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+        "escalation_policy, escalation, assignees, urgency) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
         "ON CONFLICT (id) DO UPDATE SET dedup_key = excluded.dedup_key, service = excluded.service, "
         "check_name = excluded.check_name, title = excluded.title, severity = excluded.severity, "
         "status = excluded.status, started_at_ms = excluded.started_at_ms, "
         "detected_at_ms = excluded.detected_at_ms, acknowledged_at_ms = excluded.acknowledged_at_ms, "
         "resolved_at_ms = excluded.resolved_at_ms, resolved_by = excluded.resolved_by, origin = excluded.origin, "
         "details = excluded.details, escalation_policy = excluded.escalation_policy, "
-        "escalation = excluded.escalation, assignees = excluded.assignees");
+        "escalation = excluded.escalation, assignees = excluded.assignees, urgency = excluded.urgency");
     if (!st.ok()) return st.error();
     st->bind_int(1, in.id)
         .bind_text(2, in.dedup_key)
@@ -367,7 +368,8 @@ Status SqliteStore::apply_rows(const IncidentChange& change) {
         .bind_text(14, in.details)
         .bind_text(15, in.escalation_policy)
         .bind_text(16, in.escalation)
-        .bind_text(17, join_ids(in.assignees.list()));
+        .bind_text(17, join_ids(in.assignees.list()))
+        .bind_text(18, incident::to_string(in.urgency));
     if (auto s = st->run(); !s.ok()) return s;
   }
   if (!change.new_entries.empty()) {

@@ -1,0 +1,158 @@
+// Incident urgency with explicit times: constant and severity-based rules, support hours in a
+// zone with DST (Europe/Berlin), where support periods start and how they are described.
+#include "oncall/urgency.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil::oncall {
+namespace {
+
+using config::SupportHours;
+using config::UrgencyChoice;
+using config::UrgencyRule;
+using incident::Urgency;
+using namespace std::chrono_literals;
+
+// An instant from a UTC calendar date and time: utc(2026, 11, 23, 8, 0) is Monday 08:00 UTC.
+Time utc(int y, unsigned m, unsigned d, int hh, int mm = 0) {
+  return Time{std::chrono::sys_days{std::chrono::year{y} / m / d}} + std::chrono::hours(hh) + std::chrono::minutes(mm);
+}
+
+SupportHours berlin_office() {  // Mon-Fri 09:00-17:00 Europe/Berlin
+  SupportHours h;
+  h.time_zone = "Europe/Berlin";
+  h.days = {1, 2, 3, 4, 5};
+  h.start = 9h;
+  h.end = 17h;
+  return h;
+}
+
+UrgencyRule office_rule(UrgencyChoice during, UrgencyChoice outside) {
+  UrgencyRule r;
+  r.support_hours = berlin_office();
+  r.during = during;
+  r.outside = outside;
+  return r;
+}
+
+TEST(Urgency, TheDefaultRuleIsAlwaysHighAndNeedsNoExplanation) {
+  const auto d = decide_urgency(UrgencyRule{}, "info", utc(2026, 11, 22, 3));
+  EXPECT_EQ(d.urgency, Urgency::high);
+  EXPECT_EQ(d.why, "");
+}
+
+TEST(Urgency, ConstantLowSaysSo) {
+  UrgencyRule r;
+  r.during = UrgencyChoice::low;
+  const auto d = decide_urgency(r, "critical", utc(2026, 11, 23, 10));
+  EXPECT_EQ(d.urgency, Urgency::low);
+  EXPECT_EQ(d.why, "the service's urgency is low");
+}
+
+TEST(Urgency, SeverityBasedFollowsPagerDutysSplit) {
+  UrgencyRule r;
+  r.during = UrgencyChoice::severity_based;
+  struct Row {
+    const char* severity;
+    Urgency want;
+  };
+  for (const Row& row : {Row{"critical", Urgency::high}, Row{"error", Urgency::high}, Row{"warning", Urgency::low},
+                         Row{"info", Urgency::low}}) {
+    const auto d = decide_urgency(r, row.severity, utc(2026, 11, 23, 10));
+    EXPECT_EQ(d.urgency, row.want) << row.severity;
+    EXPECT_EQ(d.why, std::string("severity ") + row.severity);
+  }
+}
+
+TEST(Urgency, SupportHoursAreWallClockTimesInTheirZone) {
+  const auto rule = office_rule(UrgencyChoice::high, UrgencyChoice::low);
+  struct Row {
+    Time at;
+    Urgency want;
+    const char* what;
+  };
+  // November: Berlin is UTC+1, so 09:00-17:00 local is 08:00-16:00 UTC.
+  const Row rows[] = {
+      {utc(2026, 11, 23, 7, 59), Urgency::low, "Monday 08:59 Berlin"},
+      {utc(2026, 11, 23, 8, 0), Urgency::high, "Monday 09:00 Berlin: support hours start"},
+      {utc(2026, 11, 27, 15, 59), Urgency::high, "Friday 16:59 Berlin"},
+      {utc(2026, 11, 27, 16, 0), Urgency::low, "Friday 17:00 Berlin: support hours are over"},
+      {utc(2026, 11, 28, 10), Urgency::low, "Saturday 11:00 Berlin"},
+      // July: UTC+2, so 09:00 Berlin is 07:00 UTC.
+      {utc(2026, 7, 6, 7, 0), Urgency::high, "Monday 09:00 Berlin in summer"},
+      {utc(2026, 7, 6, 6, 59), Urgency::low, "Monday 08:59 Berlin in summer"},
+  };
+  for (const Row& row : rows) {
+    const auto d = decide_urgency(rule, "critical", row.at);
+    EXPECT_EQ(d.urgency, row.want) << row.what;
+  }
+  EXPECT_EQ(decide_urgency(rule, "critical", utc(2026, 11, 28, 10)).why,
+            "outside support hours (Mon-Fri 09:00-17:00 Europe/Berlin)");
+  EXPECT_EQ(decide_urgency(rule, "critical", utc(2026, 11, 23, 10)).why,
+            "during support hours (Mon-Fri 09:00-17:00 Europe/Berlin)");
+}
+
+TEST(Urgency, SeverityBasedDuringSupportHoursCombinesBothReasons) {
+  const auto rule = office_rule(UrgencyChoice::severity_based, UrgencyChoice::low);
+  const auto warning = decide_urgency(rule, "warning", utc(2026, 11, 23, 10));
+  EXPECT_EQ(warning.urgency, Urgency::low);
+  EXPECT_EQ(warning.why, "severity warning, during support hours (Mon-Fri 09:00-17:00 Europe/Berlin)");
+  EXPECT_EQ(decide_urgency(rule, "critical", utc(2026, 11, 23, 10)).urgency, Urgency::high);
+  // Outside, the `outside` choice alone decides: no severity in the reason.
+  const auto night = decide_urgency(rule, "critical", utc(2026, 11, 23, 22));
+  EXPECT_EQ(night.urgency, Urgency::low);
+  EXPECT_EQ(night.why, "outside support hours (Mon-Fri 09:00-17:00 Europe/Berlin)");
+}
+
+TEST(Urgency, TheInverseRuleIsLowDuringSupportHours) {
+  // PagerDuty's "low during support hours, high otherwise": the team is at its desks then.
+  const auto rule = office_rule(UrgencyChoice::low, UrgencyChoice::high);
+  EXPECT_EQ(decide_urgency(rule, "critical", utc(2026, 11, 23, 10)).urgency, Urgency::low);
+  EXPECT_EQ(decide_urgency(rule, "critical", utc(2026, 11, 23, 2)).urgency, Urgency::high);
+}
+
+TEST(Urgency, SupportPeriodStartIsThatDaysStartOrNothing) {
+  const auto h = berlin_office();
+  EXPECT_EQ(support_period_start(h, utc(2026, 11, 25, 12)), utc(2026, 11, 25, 8));
+  EXPECT_EQ(support_period_start(h, utc(2026, 11, 25, 8)), utc(2026, 11, 25, 8));
+  EXPECT_EQ(support_period_start(h, utc(2026, 11, 25, 16)), std::nullopt);
+  EXPECT_EQ(support_period_start(h, utc(2026, 11, 29, 12)), std::nullopt);  // Sunday
+}
+
+TEST(Urgency, NextSupportStartSkipsTheWeekendAndIsStrictlyLater) {
+  const auto h = berlin_office();
+  EXPECT_EQ(next_support_start(h, utc(2026, 11, 27, 17)), utc(2026, 11, 30, 8));  // Friday evening → Monday
+  EXPECT_EQ(next_support_start(h, utc(2026, 11, 23, 8)), utc(2026, 11, 24, 8));   // at a start: the next one
+  EXPECT_EQ(next_support_start(h, utc(2026, 11, 23, 7)), utc(2026, 11, 23, 8));
+  SupportHours none = h;
+  none.days.clear();
+  EXPECT_EQ(next_support_start(none, utc(2026, 11, 23, 7)), std::nullopt);
+}
+
+TEST(Urgency, AStartTheClocksSkipIsTheEndOfTheGap) {
+  // Sunday 29 March 2026, Berlin: 02:00 CET jumps to 03:00 CEST (01:00 UTC). Support from 02:30
+  // starts when the clocks say 03:00.
+  SupportHours h = berlin_office();
+  h.days = {7};
+  h.start = 2h + 30min;
+  h.end = 12h;
+  EXPECT_EQ(next_support_start(h, utc(2026, 3, 28, 12)), utc(2026, 3, 29, 1));
+  EXPECT_EQ(support_period_start(h, utc(2026, 3, 29, 1, 30)), utc(2026, 3, 29, 1));
+  // Sunday 25 October 2026: 03:00 CEST goes back to 02:00 CET; 02:30 happens twice, the first counts.
+  EXPECT_EQ(next_support_start(h, utc(2026, 10, 24, 12)), utc(2026, 10, 25, 0, 30));
+}
+
+TEST(Urgency, DescribeGroupsRunsOfDays) {
+  SupportHours h = berlin_office();
+  EXPECT_EQ(describe(h), "Mon-Fri 09:00-17:00 Europe/Berlin");
+  h.days = {1, 3, 5};
+  EXPECT_EQ(describe(h), "Mon, Wed, Fri 09:00-17:00 Europe/Berlin");
+  h.days = {6, 7};
+  h.start = 0min;
+  h.end = 24h;
+  h.time_zone = "UTC";
+  EXPECT_EQ(describe(h), "Sat, Sun 00:00-24:00 UTC");
+}
+
+}  // namespace
+}  // namespace vigil::oncall
