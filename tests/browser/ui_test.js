@@ -131,6 +131,14 @@ async function main() {
     await page.getByRole("button", { name: "Escalate now" }).click();
     await page.locator("#timeline .tl-escalated").first().waitFor();
     await page.locator("#timeline .tl-paged", { hasText: "rule 2" }).first().waitFor();  // user:alice, now
+    // Urgency: lowered, the incident is marked and "Escalate now" goes; raised, it pages again.
+    await page.getByRole("button", { name: "Lower to low urgency" }).click();
+    await page.locator("#incident-head .badge-low-urgency").waitFor();
+    assert.equal(await page.getByRole("button", { name: "Escalate now" }).count(), 0);
+    await page.getByRole("button", { name: "Raise to high urgency" }).click();
+    await page.locator("#timeline .tl-urgency", { hasText: "urgency raised to high by alice" }).first().waitFor();
+    await page.getByRole("button", { name: "Escalate now" }).waitFor();
+    assert.equal(await page.locator("#incident-head .badge-low-urgency").count(), 0);
     await page.getByRole("button", { name: "Acknowledge" }).click();
     await page.locator("#incident-head .badge-acknowledged").waitFor();
     // Reassign to victor: back to triggered and a "reassigned" entry; alice acknowledges again.

@@ -64,6 +64,12 @@ void incident_form(Deps& d, Request req, std::int64_t id, std::string action, Re
   auto& b = d.backend;
   if (action == "acknowledge") return b.acknowledge(id, actor, "", back_to(req, page, respond));
   if (action == "escalate") return b.escalate_now(id, actor, back_to(req, page, respond));
+  if (action == "urgency") {
+    const auto q = req.query.find("to");  // the button's action says which way
+    auto to = incident::parse_urgency(q == req.query.end() ? "" : q->second);
+    if (!to) return respond(error_page(req, 400, "Urgency is high or low.", page));
+    return b.set_urgency(id, *to, actor, back_to(req, page, respond));
+  }
   if (action == "reassign") return b.reassign(id, form_field(req, "user").value_or(""), actor, back_to(req, page, respond));
   if (action == "resolve") return b.resolve(id, actor, form_field(req, "note").value_or(""), back_to(req, page, respond));
   if (action == "notes") {

@@ -78,8 +78,13 @@ void actions(Html& h, const Request& req, const incident::Incident& inc, const S
     h.open("div", {{"class", "button-row"}});
     if (inc.status == incident::Status::triggered) {
       button_form(h, req, base + "/acknowledge", "Acknowledge", "primary");
-      if (!inc.escalation_policy.empty()) button_form(h, req, base + "/escalate", "Escalate now");
+      // PagerDuty: a low-urgency incident is not escalated; raising its urgency pages again.
+      if (!inc.escalation_policy.empty() && inc.urgency == incident::Urgency::high)
+        button_form(h, req, base + "/escalate", "Escalate now");
     }
+    const bool low = inc.urgency == incident::Urgency::low;
+    button_form(h, req, base + (low ? "/urgency?to=high" : "/urgency?to=low"),
+                low ? "Raise to high urgency" : "Lower to low urgency");
     h.close("div");
     h.open("form", {{"method", "post"}, {"action", base + "/resolve"}, {"class", "stack"}});
     csrf_field(h, req);
@@ -127,6 +132,7 @@ void render(const Request& req, const incident::Incident& inc, const ServiceStat
   h.open("h1").text("#" + std::to_string(inc.id) + " " + inc.title).close("h1");
   h.open("p", {{"class", "meta"}});
   status_badge(h, incident::to_string(inc.status));
+  if (inc.urgency == incident::Urgency::low) urgency_badge(h);
   h.text(" " + inc.service + (inc.check.empty() ? "" : " / " + inc.check) + " · " + inc.severity);
   h.close("p");
   h.open("dl", {{"class", "facts"}});

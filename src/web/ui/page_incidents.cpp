@@ -54,6 +54,7 @@ void incidents_page(Deps& d, Request req, Respond respond) {
         h.leaf("td", {{"data-label", "Service"}}, inc.service);
         h.open("td", {{"data-label", "Status"}});
         status_badge(h, incident::to_string(inc.status));
+        if (inc.urgency == incident::Urgency::low) urgency_badge(h);
         h.close("td");
         h.leaf("td", {{"data-label", "Assigned to"}}, user_names(inc.assignees.list(), users));
         h.open("td", {{"data-label", "Started"}});
