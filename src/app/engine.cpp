@@ -103,6 +103,9 @@ std::string Engine::Impl::render_metrics() {
   const auto acknowledged = static_cast<double>(book.acknowledged_count());
   m.sample("vigil_incidents", {{"status", "triggered"}}, static_cast<double>(book.open_count()) - acknowledged);
   m.sample("vigil_incidents", {{"status", "acknowledged"}}, acknowledged);
+  m.family("vigil_incidents_low_urgency", "gauge",
+           "Open incidents of low urgency (they told the first rule and do not escalate).");
+  m.sample("vigil_incidents_low_urgency", {}, static_cast<double>(book.low_urgency_count()));
   m.family("vigil_incidents_opened_total", "counter", "Incidents opened by checks since this process started.");
   m.sample("vigil_incidents_opened_total", {}, static_cast<double>(incidents_opened));
 

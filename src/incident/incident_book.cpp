@@ -119,7 +119,11 @@ void IncidentBook::set_escalation(std::int64_t id, const std::string& policy, co
 }
 
 void IncidentBook::set_urgency(std::int64_t id, Urgency urgency) {
-  if (Incident* inc = mutable_find(id)) inc->urgency = urgency;
+  Incident* inc = mutable_find(id);
+  if (!inc || inc->urgency == urgency) return;
+  if (urgency == Urgency::low) ++low_urgency_;
+  else --low_urgency_;
+  inc->urgency = urgency;
 }
 
 void IncidentBook::assign(std::int64_t id, std::vector<std::string> users) {
@@ -171,6 +175,7 @@ Result<IncidentChange> IncidentBook::reassign(std::int64_t id, const std::string
 
 IncidentChange IncidentBook::close(Incident& inc, std::string kind, std::string actor, std::string text, Time now) {
   set_status(inc, Status::resolved);
+  if (inc.urgency == Urgency::low) --low_urgency_;
   if (auto it = open_by_service_.find(inc.service); it != open_by_service_.end()) {
     it->second.remove(inc.id);
     if (it->second.empty()) open_by_service_.erase(it);
@@ -216,6 +221,7 @@ void IncidentBook::add_open(Incident inc) {
   const std::int64_t id = inc.id;
   open_by_service_[inc.service].add(id);
   if (inc.status == Status::acknowledged) ++acknowledged_;
+  if (inc.urgency == Urgency::low) ++low_urgency_;
   open_[id] = std::move(inc);
 }
 

@@ -82,6 +82,7 @@ class IncidentBook {
   // ingestion waits for).
   std::size_t open_count() const { return open_.size(); }
   std::size_t acknowledged_count() const { return acknowledged_; }
+  std::size_t low_urgency_count() const { return low_urgency_; }
   std::size_t open_count(const std::string& service) const;
   // The service's newest `limit` open incident ids, in ascending order.
   std::vector<std::int64_t> newest_open(const std::string& service, std::size_t limit) const;
@@ -102,6 +103,7 @@ class IncidentBook {
   std::unique_ptr<std::mutex> keys_mu_ = std::make_unique<std::mutex>();
   std::unordered_map<std::string, OpenIds> open_by_service_;
   std::size_t acknowledged_ = 0;
+  std::size_t low_urgency_ = 0;  // open ones; kept by add_open, set_urgency and close
 };
 
 // A note on any incident, open or resolved (postmortem remarks land on resolved ones).

@@ -129,6 +129,7 @@ def test_low_urgency_is_quiet_and_does_not_escalate_until_raised():
             vigil.kill9()
             vigil.start()
             assert [incident(vigil, i)["urgency"] for i in (q, warn, crit, loud)] == ["high", "low", "low", "high"]
+            assert vigil.metric("vigil_incidents_low_urgency") == 2
             calls_for_crit = len(rx.call.pages(crit))
             # Round 2 of the policy (repeat: 1) would have paged again by now for a high incident.
             time.sleep(max(0, started + 8 - time.time()))

@@ -161,6 +161,28 @@ TEST(IncidentBook, ReassignWithdrawsTheAcknowledgementAndAssignsTheUserAlone) {
   EXPECT_EQ(book.reassign(1, "alice", "bob", "x", at(10)).error().message, "incident #1 is not open");
 }
 
+TEST(IncidentBook, CountsOpenLowUrgencyIncidentsThroughChangesRestoreAndClose) {
+  IncidentBook book;
+  auto a = book.apply(firing("login", at(0), at(1)), at(1));
+  auto b = book.apply(firing("home", at(0), at(1)), at(1));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(book.low_urgency_count(), 0u);
+  book.set_urgency(a->incident.id, Urgency::low);
+  book.set_urgency(a->incident.id, Urgency::low);  // no change: counted once
+  book.set_urgency(b->incident.id, Urgency::low);
+  EXPECT_EQ(book.low_urgency_count(), 2u);
+  EXPECT_EQ(book.find(a->incident.id)->urgency, Urgency::low);
+  book.set_urgency(b->incident.id, Urgency::high);
+  EXPECT_EQ(book.low_urgency_count(), 1u);
+  ASSERT_TRUE(book.apply(resolved("login", at(0), at(5)), at(5)));
+  EXPECT_EQ(book.low_urgency_count(), 0u);
+  Incident low = b->incident;
+  low.urgency = Urgency::low;
+  IncidentBook restored;
+  restored.restore({low});
+  EXPECT_EQ(restored.low_urgency_count(), 1u);
+}
+
 TEST(IncidentBook, NumbersContinueAfterRestoreAndAreNeverReused) {
   Incident open;
   open.id = 7;
