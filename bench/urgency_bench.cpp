@@ -15,11 +15,11 @@ config::UrgencyRule rule(int kind) {
   config::UrgencyRule r;
   if (kind == 1) r.during = config::UrgencyChoice::severity_based;
   if (kind == 2) {
-    config::SupportHours h;
+    config::WeeklyWindow h;
     h.time_zone = "Europe/Berlin";
     h.days = {1, 2, 3, 4, 5};
     h.start = std::chrono::hours(9);
-    h.end = std::chrono::hours(17);
+    h.duration = std::chrono::hours(8);
     r.support_hours = h;
     r.during = config::UrgencyChoice::severity_based;
     r.raise_at_start = true;

@@ -8,6 +8,7 @@
 
 #include "app/engine_impl.h"
 #include "oncall/urgency.h"
+#include "oncall/weekly_window.h"
 
 namespace vigil::app {
 
@@ -39,7 +40,7 @@ void Engine::Impl::decide_urgency(IncidentChange& change, Time now) {
             "and the incident does not escalate";
   const auto& rule = svc->urgency;
   if (decision.urgency == kLow && rule.raise_at_start && rule.support_hours)
-    if (auto next = oncall::next_support_start(*rule.support_hours, now))
+    if (auto next = oncall::next_start(*rule.support_hours, now))
       text += fmt::format("; raised to high when support hours start at {} if still open", format_rfc3339(*next));
   auto rec = book.record(inc.id, {{"urgency", "vigil", std::move(text)}}, std::nullopt, now);
   if (!rec.ok()) return;
@@ -76,13 +77,13 @@ Result<IncidentChange> Engine::Impl::change_urgency(std::int64_t id, incident::U
 
 void Engine::Impl::raise_at_support_start(Time now) {
   if (stopped) return;
-  std::map<std::string, std::pair<Time, const config::SupportHours*>> started;  // service → its period's start
+  std::map<std::string, std::pair<Time, const config::WeeklyWindow*>> started;  // service → its period's start
   std::optional<Time> next;
   for (const auto& s : cfg->services) {
     if (!s.urgency.raise_at_start || !s.urgency.support_hours) continue;
     const auto& hours = *s.urgency.support_hours;
-    if (auto t = oncall::support_period_start(hours, now)) started[s.name] = {*t, &hours};
-    if (auto n = oncall::next_support_start(hours, now)) next = next ? std::min(*next, *n) : *n;
+    if (auto t = oncall::occurrence_start(hours, now)) started[s.name] = {*t, &hours};
+    if (auto n = oncall::next_start(hours, now)) next = next ? std::min(*next, *n) : *n;
   }
   // Outside every service's support hours (most starts, most of the time): no pass at all.
   std::vector<std::pair<std::int64_t, std::string>> due;

@@ -112,12 +112,13 @@ struct RunbookConfig {
   Duration flap_window = std::chrono::hours(1);
 };
 
-// PagerDuty's support hours: weekdays and a time of day in a zone (Mon-Fri 09:00-17:00).
-struct SupportHours {
+// Days of the week and a wall-clock time in a zone, lasting `duration` from there: support hours
+// (Mon-Fri 09:00-17:00) and recurring maintenance (Sundays 02:00 for 2h).
+struct WeeklyWindow {
   std::string time_zone = "UTC";
-  std::vector<int> days;              // ISO 1 (Monday) ... 7 (Sunday), ascending, no repeats
-  std::chrono::minutes start{0};      // after local midnight
-  std::chrono::minutes end{24 * 60};  // > start; 24:00 is the end of the day
+  std::vector<int> days;          // ISO 1 (Monday) ... 7 (Sunday), ascending, no repeats
+  std::chrono::minutes start{0};  // after local midnight
+  Duration duration{};            // of wall-clock time: 09:00 + 8h ends at 17:00 even on a DST day
 };
 
 // How urgent a service's new incidents are (PagerDuty's incident urgency rule). High: page and
@@ -128,7 +129,7 @@ enum class UrgencyChoice { high, low, severity_based };
 
 struct UrgencyRule {
   UrgencyChoice during = UrgencyChoice::high;  // the only choice when support_hours is unset
-  std::optional<SupportHours> support_hours;
+  std::optional<WeeklyWindow> support_hours;
   UrgencyChoice outside = UrgencyChoice::low;  // outside support hours
   // Raise the service's open low-urgency incidents to high when support hours start.
   bool raise_at_start = false;

@@ -31,7 +31,7 @@ std::optional<std::chrono::minutes> read_time_of_day(Context& ctx, const Field& 
   return *t;
 }
 
-void read_support_hours(Context& ctx, const Field& f, SupportHours& out) {
+void read_support_hours(Context& ctx, const Field& f, WeeklyWindow& out) {
   MapView m(ctx, f, {"time_zone", "days", "start", "end"});
   if (!m.is_map()) return;
   if (const Field* v = m.get("time_zone")) {
@@ -60,9 +60,9 @@ void read_support_hours(Context& ctx, const Field& f, SupportHours& out) {
   auto s = start ? read_time_of_day(ctx, *start, false) : std::nullopt;
   auto e = end ? read_time_of_day(ctx, *end, true) : std::nullopt;
   if (s) out.start = *s;
-  if (e) out.end = *e;
   if (s && e && *e <= *s)
     ctx.error(*end, "must be after start (support hours end on the day they start; use 24:00 for midnight)");
+  else if (s && e) out.duration = *e - *s;
 }
 
 }  // namespace

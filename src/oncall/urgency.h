@@ -1,7 +1,6 @@
 // Incident urgency (PagerDuty's urgency rules): what a service's rule makes of a new incident of
-// a given severity at a given time, and where its support hours begin. Pure: times in, no clock.
-// Support hours are wall-clock times in their zone: a start the clocks skip (DST) is the end of
-// the gap, one they repeat is its first occurrence, as for schedules.
+// a given severity at a given time. Pure: times in, no clock. Support hours are a weekly window
+// (oncall/weekly_window.h).
 #pragma once
 #include <optional>
 #include <string>
@@ -21,12 +20,5 @@ struct UrgencyDecision {
 };
 
 UrgencyDecision decide_urgency(const config::UrgencyRule& rule, std::string_view severity, Time at);
-
-// The start of the support period that contains `at`; nullopt outside support hours.
-std::optional<Time> support_period_start(const config::SupportHours& hours, Time at);
-// The first start of support hours strictly after `after` (nullopt: no day is listed).
-std::optional<Time> next_support_start(const config::SupportHours& hours, Time after);
-// "Mon-Fri 09:00-17:00 Europe/Berlin".
-std::string describe(const config::SupportHours& hours);
 
 }  // namespace vigil::oncall

@@ -45,7 +45,7 @@ TEST(UrgencyConfig, SupportHoursWithDefaults) {
   EXPECT_EQ(u.support_hours->time_zone, "Europe/Berlin");
   EXPECT_EQ(u.support_hours->days, (std::vector<int>{1, 2, 3, 4, 5})) << "Monday to Friday unless said otherwise";
   EXPECT_EQ(u.support_hours->start, 9h);
-  EXPECT_EQ(u.support_hours->end, 17h + 30min);
+  EXPECT_EQ(u.support_hours->duration, 8h + 30min);
   EXPECT_EQ(u.during, UrgencyChoice::high);
   EXPECT_EQ(u.outside, UrgencyChoice::low);
   EXPECT_TRUE(u.raise_at_start);
@@ -59,7 +59,7 @@ TEST(UrgencyConfig, SupportHoursDaysAndChoices) {
   const auto& u = r.config->services[0].urgency;
   EXPECT_EQ(u.support_hours->days, (std::vector<int>{1, 6, 7}));
   EXPECT_EQ(u.support_hours->time_zone, "UTC");
-  EXPECT_EQ(u.support_hours->end, 24h);
+  EXPECT_EQ(u.support_hours->duration, 24h);
   EXPECT_EQ(u.during, UrgencyChoice::severity_based);
   EXPECT_EQ(u.outside, UrgencyChoice::high);
   EXPECT_FALSE(u.raise_at_start);

@@ -1,5 +1,5 @@
 // Incident urgency with explicit times: constant and severity-based rules, support hours in a
-// zone with DST (Europe/Berlin), where support periods start and how they are described.
+// zone with DST (Europe/Berlin).
 #include "oncall/urgency.h"
 
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 namespace vigil::oncall {
 namespace {
 
-using config::SupportHours;
+using config::WeeklyWindow;
 using config::UrgencyChoice;
 using config::UrgencyRule;
 using incident::Urgency;
@@ -18,12 +18,12 @@ Time utc(int y, unsigned m, unsigned d, int hh, int mm = 0) {
   return Time{std::chrono::sys_days{std::chrono::year{y} / m / d}} + std::chrono::hours(hh) + std::chrono::minutes(mm);
 }
 
-SupportHours berlin_office() {  // Mon-Fri 09:00-17:00 Europe/Berlin
-  SupportHours h;
+WeeklyWindow berlin_office() {  // Mon-Fri 09:00-17:00 Europe/Berlin
+  WeeklyWindow h;
   h.time_zone = "Europe/Berlin";
   h.days = {1, 2, 3, 4, 5};
   h.start = 9h;
-  h.end = 17h;
+  h.duration = 8h;
   return h;
 }
 
@@ -109,49 +109,6 @@ TEST(Urgency, TheInverseRuleIsLowDuringSupportHours) {
   const auto rule = office_rule(UrgencyChoice::low, UrgencyChoice::high);
   EXPECT_EQ(decide_urgency(rule, "critical", utc(2026, 11, 23, 10)).urgency, Urgency::low);
   EXPECT_EQ(decide_urgency(rule, "critical", utc(2026, 11, 23, 2)).urgency, Urgency::high);
-}
-
-TEST(Urgency, SupportPeriodStartIsThatDaysStartOrNothing) {
-  const auto h = berlin_office();
-  EXPECT_EQ(support_period_start(h, utc(2026, 11, 25, 12)), utc(2026, 11, 25, 8));
-  EXPECT_EQ(support_period_start(h, utc(2026, 11, 25, 8)), utc(2026, 11, 25, 8));
-  EXPECT_EQ(support_period_start(h, utc(2026, 11, 25, 16)), std::nullopt);
-  EXPECT_EQ(support_period_start(h, utc(2026, 11, 29, 12)), std::nullopt);  // Sunday
-}
-
-TEST(Urgency, NextSupportStartSkipsTheWeekendAndIsStrictlyLater) {
-  const auto h = berlin_office();
-  EXPECT_EQ(next_support_start(h, utc(2026, 11, 27, 17)), utc(2026, 11, 30, 8));  // Friday evening → Monday
-  EXPECT_EQ(next_support_start(h, utc(2026, 11, 23, 8)), utc(2026, 11, 24, 8));   // at a start: the next one
-  EXPECT_EQ(next_support_start(h, utc(2026, 11, 23, 7)), utc(2026, 11, 23, 8));
-  SupportHours none = h;
-  none.days.clear();
-  EXPECT_EQ(next_support_start(none, utc(2026, 11, 23, 7)), std::nullopt);
-}
-
-TEST(Urgency, AStartTheClocksSkipIsTheEndOfTheGap) {
-  // Sunday 29 March 2026, Berlin: 02:00 CET jumps to 03:00 CEST (01:00 UTC). Support from 02:30
-  // starts when the clocks say 03:00.
-  SupportHours h = berlin_office();
-  h.days = {7};
-  h.start = 2h + 30min;
-  h.end = 12h;
-  EXPECT_EQ(next_support_start(h, utc(2026, 3, 28, 12)), utc(2026, 3, 29, 1));
-  EXPECT_EQ(support_period_start(h, utc(2026, 3, 29, 1, 30)), utc(2026, 3, 29, 1));
-  // Sunday 25 October 2026: 03:00 CEST goes back to 02:00 CET; 02:30 happens twice, the first counts.
-  EXPECT_EQ(next_support_start(h, utc(2026, 10, 24, 12)), utc(2026, 10, 25, 0, 30));
-}
-
-TEST(Urgency, DescribeGroupsRunsOfDays) {
-  SupportHours h = berlin_office();
-  EXPECT_EQ(describe(h), "Mon-Fri 09:00-17:00 Europe/Berlin");
-  h.days = {1, 3, 5};
-  EXPECT_EQ(describe(h), "Mon, Wed, Fri 09:00-17:00 Europe/Berlin");
-  h.days = {6, 7};
-  h.start = 0min;
-  h.end = 24h;
-  h.time_zone = "UTC";
-  EXPECT_EQ(describe(h), "Sat, Sun 00:00-24:00 UTC");
 }
 
 }  // namespace
