@@ -177,6 +177,7 @@ std::vector<std::string> EngineBackend::reload() {
   if (e_.auth) e_.auth->update(auth_settings(*e_.cfg));  // roles and passwords apply from the next request
   e_.server->set_integrations(e_.cfg->integrations);
   e_.raise_at_support_start(now_ms());  // support hours may have changed
+  e_.release_held(now_ms());  // recurring maintenance windows may have changed: occurrences again, releases
   release_free_memory();
   spdlog::info("reload: config {} applied", e_.cfg->path);
   return {};
@@ -234,6 +235,7 @@ Status Engine::start() {
   auto windows = e.store->list_maintenance_windows();
   if (!windows.ok()) return windows.error();
   e.maintenance = std::move(*windows);
+  e.refresh_recurring(now_ms(), /*force=*/true);
   auto overrides = e.store->list_schedule_overrides("");
   if (!overrides.ok()) return overrides.error();
   e.overrides = std::move(*overrides);

@@ -150,7 +150,12 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // Maintenance windows (engine_maintenance.cpp, incident/maintenance.h): incidents opened while
   // their service is in maintenance are held (no page, no team message, no automatic runbook)
   // until it leaves maintenance; `held` says until when, maintenance_timer wakes for the next.
-  std::vector<incident::MaintenanceWindow> maintenance;  // made at run time, oldest first
+  // Made at run time (oldest first), then the coming occurrences of the config's recurring ones.
+  std::vector<incident::MaintenanceWindow> maintenance;
+  Time recurring_valid_until{};  // the occurrences in `maintenance` cover up to a day after this
+  // Replaces the occurrences of recurring windows by those not ended at `now` and starting in the
+  // next 8 days, when the last ones were made over a day ago (or `force`: at start, on reload).
+  void refresh_recurring(Time now, bool force = false);
   std::map<std::int64_t, Time> held;                     // incident id → its service's maintenance end
   asio::steady_timer maintenance_timer{io};
   std::optional<Time> maintenance_wake;  // when maintenance_timer fires; unset while it is idle
@@ -433,6 +438,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   void flush() {
     snapshot_healthy_configs();
+    refresh_recurring(now_ms());
     auto rows = results.take();
     const Time now = now_ms();
     const bool prune = now - last_prune > std::chrono::minutes(10);

@@ -9,8 +9,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "app/engine_impl.h"
+#include "oncall/weekly_window.h"
 
 namespace vigil::app {
 namespace json = boost::json;
@@ -23,7 +25,8 @@ constexpr std::size_t kMaxDescription = 4096;
 json::object window_json(const incident::MaintenanceWindow& w, Time now) {
   json::array services;
   for (const auto& s : w.services) services.push_back(json::string(s));
-  return json::object{{"id", w.id},
+  return json::object{{"id", w.recurring.empty() ? json::value(w.id) : json::value(nullptr)},
+                      {"recurring", w.recurring.empty() ? json::value(nullptr) : json::value(w.recurring)},
                       {"services", std::move(services)},
                       {"start", format_rfc3339(w.start)},
                       {"end", format_rfc3339(w.end)},
@@ -107,15 +110,37 @@ bool held_by_timeline(const Incident& inc) {
 
 // ---- holding and releasing ----------------------------------------------------------------
 
+void Engine::Impl::refresh_recurring(Time now, bool force) {
+  if (!force && now < recurring_valid_until) return;
+  std::erase_if(maintenance, [](const incident::MaintenanceWindow& w) { return !w.recurring.empty(); });
+  for (const auto& r : cfg->maintenance)
+    for (const auto& o : oncall::occurrences(r.window, now, now + std::chrono::hours(24 * 8))) {
+      incident::MaintenanceWindow w;
+      w.services = r.services;
+      w.start = o.start;
+      w.end = o.end;
+      w.description = r.description;
+      w.created_by = "config";
+      w.recurring = r.name;
+      maintenance.push_back(std::move(w));
+    }
+  // A day on, the next 8 days still hold every occurrence that can cover the next moment; a
+  // chain of back-to-back ones is followed further when a held incident's release comes due.
+  recurring_valid_until = now + std::chrono::hours(24);
+}
+
 void Engine::Impl::hold_if_in_maintenance(IncidentChange& change, Time now) {
+  refresh_recurring(now);
   Incident& inc = change.incident;
   const auto until = incident::maintenance_until(maintenance, inc.service, now);
   if (!until) return;
   const auto* w = incident::covering(maintenance, inc.service, now);
-  std::string text = fmt::format("opened during maintenance of {} (window {}{}, by {}) until {}: nobody is paged, "
+  const std::string window = w->recurring.empty() ? fmt::format("window {}", w->id)
+                                                  : fmt::format("recurring window {}", w->recurring);
+  std::string text = fmt::format("opened during maintenance of {} ({}{}, by {}) until {}: nobody is paged, "
                                  "no team channel is told and no runbook runs automatically until then; "
                                  "escalation starts then if the incident is still open",
-                                 inc.service, w->id, w->description.empty() ? "" : ": " + w->description,
+                                 inc.service, window, w->description.empty() ? "" : ": " + w->description,
                                  w->created_by, format_rfc3339(*until));
   auto rec = book.record(inc.id, {{"maintenance", "vigil", std::move(text)}}, std::nullopt, now);
   if (!rec.ok()) return;
@@ -131,7 +156,8 @@ void Engine::Impl::hold_if_in_maintenance(IncidentChange& change, Time now) {
 void Engine::Impl::restore_held(Time now) {
   // Windows in progress are never deleted (DELETE ends them), so without any window no incident
   // can be held: no pass over every open incident's timeline at start.
-  if (maintenance.empty()) return;
+  refresh_recurring(now);
+  if (maintenance.empty() && cfg->maintenance.empty()) return;
   for (const Incident* inc : book.open())
     if (held_by_timeline(*inc))
       held[inc->id] = incident::maintenance_until(maintenance, inc->service, now).value_or(now);
@@ -141,6 +167,7 @@ void Engine::Impl::restore_held(Time now) {
 
 void Engine::Impl::release_held(Time now) {
   if (stopped) return;
+  refresh_recurring(now, /*force=*/true);  // follows back-to-back occurrences past the last 8 days
   std::vector<std::int64_t> due;
   for (auto& [id, until] : held) {
     const Incident* inc = book.find(id);
@@ -210,9 +237,13 @@ void EngineBackend::maintenance(const web::Request& req, const std::vector<std::
   if (rest.empty()) {
     if (get) {
       const bool all = asks_for_all(req);
+      e_.refresh_recurring(now);
       json::array list;
-      for (const auto& w : e_.maintenance)
+      std::set<std::string> next_listed;  // a recurring window shows its current and next occurrence
+      for (const auto& w : e_.maintenance) {
+        if (!w.recurring.empty() && w.start > now && !next_listed.insert(w.recurring).second) continue;
         if (all || w.end > now) list.push_back(window_json(w, now));
+      }
       return respond(json_response(200, json::serialize(json::object{{"windows", std::move(list)}})));
     }
     auto parsed = parse_window(req, *e_.cfg, now);

@@ -75,8 +75,12 @@ int MaintenanceCommands::list(const ServerOptions& s) const {
              "DESCRIPTION");
   for (const auto& v : list) {
     const auto& w = v.as_object();
-    fmt::print("{:>5}  {:<11}  {:<24}  {:<24}  {:<20}  {:<10}  {}\n", w.at("id").as_int64(), string_field(w, "state"),
-               string_field(w, "start"), string_field(w, "end"), services_of(w), string_field(w, "created_by"),
+    // An occurrence of a recurring window has no id (it is not stored): "-", and the config's name.
+    const auto* id = w.if_contains("id");
+    const bool recurring = !id || !id->is_int64();
+    fmt::print("{:>5}  {:<11}  {:<24}  {:<24}  {:<20}  {:<10}  {}\n", recurring ? "-" : std::to_string(id->as_int64()),
+               string_field(w, "state"), string_field(w, "start"), string_field(w, "end"), services_of(w),
+               recurring ? "config:" + string_field(w, "recurring") : string_field(w, "created_by"),
                string_field(w, "description"));
   }
   return 0;

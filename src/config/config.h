@@ -275,6 +275,16 @@ struct PostmortemConfig {
   Duration report_window = std::chrono::hours(24 * 30);  // the window of the vigil_report_* metrics
 };
 
+// A maintenance window that recurs (Alertmanager's time intervals muting a route; PagerDuty's
+// maintenance windows, every week): each occurrence holds its services' new incidents as a
+// window made through the API does (incident/maintenance.h).
+struct RecurringMaintenance {
+  std::string name;
+  std::vector<std::string> services;
+  WeeklyWindow window;
+  std::string description;
+};
+
 struct Config {
   std::string path;  // the file it was loaded from
   ServerConfig server;
@@ -288,6 +298,7 @@ struct Config {
   std::vector<EscalationPolicyConfig> escalation_policies;
   std::vector<IntegrationConfig> integrations;
   PostmortemConfig postmortems;
+  std::vector<RecurringMaintenance> maintenance;  // `maintenance:`
 };
 
 struct ConfigError {

@@ -27,11 +27,11 @@ Config read_document(Context& ctx, const YAML::Node& root, const std::string& pa
   const Field doc = root_field(root);
   MapView top(ctx, doc,
               {"server", "store", "defaults", "channels", "services", "users", "smtp", "schedules",
-               "escalation_policies", "integrations", "postmortems"});
+               "escalation_policies", "integrations", "postmortems", "maintenance"});
   if (!top.is_map()) return cfg;
   // Dependency order, not file order: checks inherit defaults, notify names channels, email
   // contacts need smtp, schedules and policies name users, services name policies,
-  // integrations name services.
+  // integrations and maintenance windows name services.
   if (const Field* f = top.get("server")) read_server(ctx, *f, cfg.server);
   if (const Field* f = top.get("store")) read_store(ctx, *f, cfg.store);
   if (const Field* f = top.get("defaults")) read_defaults(ctx, *f, cfg.defaults);
@@ -56,6 +56,7 @@ Config read_document(Context& ctx, const YAML::Node& root, const std::string& pa
   }
   std::set<std::string> fed;  // services that integrations feed
   if (const Field* f = top.get("integrations")) read_integrations(ctx, *f, services, cfg.integrations, fed);
+  if (const Field* f = top.get("maintenance")) read_recurring_maintenance(ctx, *f, services, cfg.maintenance);
   for (const ChecklessService& s : checkless) {
     if (fed.count(s.name) != 0 && !s.name.empty()) continue;
     if (s.has_checks_key) ctx.error(s.where, "a service needs at least one check, or an integration feeding it");

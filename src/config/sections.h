@@ -80,6 +80,15 @@ void read_evidence(Context& ctx, const Field& f, std::vector<EvidenceConfig>& ou
 void read_runbooks(Context& ctx, const Field& f, std::vector<RunbookConfig>& out);
 // services[].urgency (section_urgency.cpp).
 void read_urgency(Context& ctx, const Field& f, UrgencyRule& out);
+// The time_zone, days, start and end (maintenance: or duration) keys of a weekly window
+// (section_weekly.cpp). Support hours default to Monday-Friday and end after they start on the
+// same day; a maintenance window defaults to every day, and one whose end is not after its start
+// ends the next day.
+enum class WeeklyKind { support_hours, maintenance };
+void read_weekly_window(Context& ctx, const Field& f, MapView& m, WeeklyKind kind, WeeklyWindow& out);
+// maintenance: recurring maintenance windows of the named services.
+void read_recurring_maintenance(Context& ctx, const Field& f, const NameIndex& services,
+                                std::vector<RecurringMaintenance>& out);
 
 // postmortems: (section_postmortems.cpp).
 void read_postmortems(Context& ctx, const Field& f, PostmortemConfig& out);

@@ -21,8 +21,11 @@ struct MaintenanceWindow {
   Time start{};
   Time end{};  // after start
   std::string description;
-  std::string created_by;  // who made it ("api" when nobody said)
+  std::string created_by;  // who made it ("api" when nobody said; "config" for a recurring one)
   Time created_at{};
+  // The config's recurring window (maintenance:) this is an occurrence of; id is then 0 and the
+  // window is never stored. Empty for a window made at run time.
+  std::string recurring;
 };
 
 // start <= t < end.

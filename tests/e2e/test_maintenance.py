@@ -188,5 +188,55 @@ def test_ending_early_releases_and_bad_requests_are_refused():
             team.stop()
 
 
+def test_a_recurring_window_from_the_config_holds_and_a_reload_without_it_releases():
+    with Workdir() as d:
+        alice, team = Receiver(), Receiver()
+        alice.start()
+        team.start()
+        base = CONFIG.format(team=team.url(), alice=alice.url(), web_key=WEB_KEY, api_key=API_KEY)
+        # Every day from this minute, for 2 hours: in progress now.
+        start = datetime.now(timezone.utc).strftime("%H:%M")
+        recurring = ("maintenance:\n"
+                     f"  - {{ name: patching, services: [web], start: \"{start}\", duration: 2h, description: OS patching }}\n")
+        vigil = Vigil(d, base + recurring)
+        vigil.start()
+        try:
+            held = vigil.trigger(WEB_KEY, "w-recurring")
+            wait_until(lambda: "runbook_skipped" in kinds(vigil, held), 10, "runbook skipped on the held incident")
+            code, inc = vigil.get(f"/api/v1/incidents/{held}")
+            entry = next(e for e in inc["timeline"] if e["kind"] == "maintenance")
+            assert "recurring window patching: OS patching, by config" in entry["text"], entry
+            code, listed = vigil.get("/api/v1/maintenance")
+            assert code == 200, listed
+            # The occurrence in progress and the next one (tomorrow), not the whole week's.
+            ws = [w for w in listed["windows"] if w["recurring"] == "patching"]
+            assert [w["state"] for w in ws] == ["in_progress", "scheduled"], ws
+            w = ws[0]
+            assert w["id"] is None and w["state"] == "in_progress" and w["services"] == ["web"], w
+            assert w["created_by"] == "config" and w["description"] == "OS patching", w
+            out = vigil.cli("maintenance", "list")
+            assert out.returncode == 0 and "config:patching" in out.stdout, out
+            assert vigil.metric("vigil_incidents_held") == 1
+            assert vigil.metric("vigil_maintenance_windows_in_progress") == 1
+            code, page = vigil.get("/oncall", raw=True)
+            assert code == 200 and "recurring: patching" in page, page
+            time.sleep(0.5)
+            assert not alice.pages(held) and not team_messages(team, held)
+
+            # The config no longer has it: released at once, paged and told.
+            vigil.write_config(base)
+            code, answer = vigil.post("/-/reload")
+            assert code == 200, answer
+            wait_until(lambda: alice.pages(held), 10, "page after the recurring window was removed")
+            wait_until(lambda: team_messages(team, held), 10, "team told after the recurring window was removed")
+            assert "maintenance_over" in kinds(vigil, held)
+            assert vigil.metric("vigil_incidents_held") == 0
+        finally:
+            vigil.stop()
+            alice.stop()
+            team.stop()
+
+
 if __name__ == "__main__":
-    run([test_held_until_the_window_ends_across_a_restart, test_ending_early_releases_and_bad_requests_are_refused])
+    run([test_held_until_the_window_ends_across_a_restart, test_ending_early_releases_and_bad_requests_are_refused,
+         test_a_recurring_window_from_the_config_holds_and_a_reload_without_it_releases])

@@ -108,9 +108,13 @@ void maintenance_section(Html& h, const Request& req, const json::array& windows
     h.text(" to ");
     time_tag(h, time_of(w, "end"));
     if (!str(w, "description").empty()) h.text(": " + str(w, "description"));
-    h.text(" by " + str(w, "created_by") + " ");
-    button_form(h, req, "/maintenance/" + std::to_string(w.as_object().at("id").as_int64()) + "/end",
-                str(w, "state") == "scheduled" ? "Cancel" : "End now");
+    if (const auto& id = w.as_object().at("id"); id.is_int64()) {
+      h.text(" by " + str(w, "created_by") + " ");
+      button_form(h, req, "/maintenance/" + std::to_string(id.as_int64()) + "/end",
+                  str(w, "state") == "scheduled" ? "Cancel" : "End now");
+    } else {  // an occurrence of a recurring window: the config says when, the config changes it
+      h.text(" (recurring: " + str(w, "recurring") + ", from the config)");
+    }
     h.close("li");
   }
   if (windows.empty()) h.leaf("li", {{"class", "muted"}}, "none: every service pages as usual");
