@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "oncall/weekly_test_util.h"
+
 namespace vigil::oncall {
 namespace {
 
@@ -12,20 +14,8 @@ using config::UrgencyChoice;
 using config::UrgencyRule;
 using incident::Urgency;
 using namespace std::chrono_literals;
-
-// An instant from a UTC calendar date and time: utc(2026, 11, 23, 8, 0) is Monday 08:00 UTC.
-Time utc(int y, unsigned m, unsigned d, int hh, int mm = 0) {
-  return Time{std::chrono::sys_days{std::chrono::year{y} / m / d}} + std::chrono::hours(hh) + std::chrono::minutes(mm);
-}
-
-WeeklyWindow berlin_office() {  // Mon-Fri 09:00-17:00 Europe/Berlin
-  WeeklyWindow h;
-  h.time_zone = "Europe/Berlin";
-  h.days = {1, 2, 3, 4, 5};
-  h.start = 9h;
-  h.duration = 8h;
-  return h;
-}
+using testing::berlin_office;
+using testing::utc;
 
 UrgencyRule office_rule(UrgencyChoice during, UrgencyChoice outside) {
   UrgencyRule r;

@@ -5,26 +5,17 @@
 
 #include <gtest/gtest.h>
 
+#include "oncall/weekly_test_util.h"
+
 namespace vigil::oncall {
 namespace {
 
 using config::WeeklyWindow;
 using namespace std::chrono_literals;
+using testing::berlin_office;
+using testing::utc;
 
-Time utc(int y, unsigned m, unsigned d, int hh, int mm = 0) {
-  return Time{std::chrono::sys_days{std::chrono::year{y} / m / d}} + std::chrono::hours(hh) + std::chrono::minutes(mm);
-}
-
-WeeklyWindow berlin_office() {  // Mon-Fri 09:00-17:00 Europe/Berlin
-  WeeklyWindow h;
-  h.time_zone = "Europe/Berlin";
-  h.days = {1, 2, 3, 4, 5};
-  h.start = 9h;
-  h.duration = 8h;
-  return h;
-}
-
-TEST(WeeklyWindow, SupportPeriodStartIsThatDaysStartOrNothing) {
+TEST(WeeklyWindow, OccurrenceStartIsThatDaysStartOrNothing) {
   const auto h = berlin_office();
   EXPECT_EQ(occurrence_start(h, utc(2026, 11, 25, 12)), utc(2026, 11, 25, 8));
   EXPECT_EQ(occurrence_start(h, utc(2026, 11, 25, 8)), utc(2026, 11, 25, 8));
@@ -32,7 +23,7 @@ TEST(WeeklyWindow, SupportPeriodStartIsThatDaysStartOrNothing) {
   EXPECT_EQ(occurrence_start(h, utc(2026, 11, 29, 12)), std::nullopt);  // Sunday
 }
 
-TEST(WeeklyWindow, NextSupportStartSkipsTheWeekendAndIsStrictlyLater) {
+TEST(WeeklyWindow, NextStartSkipsTheWeekendAndIsStrictlyLater) {
   const auto h = berlin_office();
   EXPECT_EQ(next_start(h, utc(2026, 11, 27, 17)), utc(2026, 11, 30, 8));  // Friday evening → Monday
   EXPECT_EQ(next_start(h, utc(2026, 11, 23, 8)), utc(2026, 11, 24, 8));   // at a start: the next one
