@@ -33,7 +33,7 @@ json::object window_json(const incident::MaintenanceWindow& w, Time now) {
                       {"state", incident::window_state(w, now)},
                       {"description", w.description},
                       {"created_by", w.created_by},
-                      {"created_at", format_rfc3339(w.created_at)}};
+                      {"created_at", w.recurring.empty() ? json::value(format_rfc3339(w.created_at)) : json::value(nullptr)}};
 }
 
 // The POST body, checked against the running config: the window to store, or the answer.

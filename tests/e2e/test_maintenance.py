@@ -213,7 +213,7 @@ def test_a_recurring_window_from_the_config_holds_and_a_reload_without_it_releas
             assert [w["state"] for w in ws] == ["in_progress", "scheduled"], ws
             w = ws[0]
             assert w["id"] is None and w["state"] == "in_progress" and w["services"] == ["web"], w
-            assert w["created_by"] == "config" and w["description"] == "OS patching", w
+            assert w["created_by"] == "config" and w["description"] == "OS patching" and w["created_at"] is None, w
             out = vigil.cli("maintenance", "list")
             assert out.returncode == 0 and "config:patching" in out.stdout, out
             assert vigil.metric("vigil_incidents_held") == 1
