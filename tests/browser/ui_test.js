@@ -149,11 +149,20 @@ async function main() {
     await page.locator("#incident-head .badge-triggered").waitFor();
     await page.getByRole("button", { name: "Acknowledge" }).click();
     await page.locator("#incident-head .badge-acknowledged").waitFor();
-    await stack.send("start-nginx");  // fixed: the check passes again, no new incident opens
+    // The fix: nginx back. The check passes and resolves the incident while the note is still
+    // being typed (made certain here by waiting for it); Resolve then keeps the note.
     await page.getByLabel("Resolution note").fill("Restarted nginx; login page back.");
+    await stack.send("start-nginx");  // no new incident opens
+    const incidentApi = incidentUrl.replace(/\/incidents\//, "/api/v1/incidents/");
+    for (let i = 0; ; i++) {
+      const status = await page.evaluate(async (u) => (await (await fetch(u)).json()).status, incidentApi);
+      if (status === "resolved") break;
+      assert.ok(i < 300, "the recovered check resolves the incident");
+      await page.waitForTimeout(100);
+    }
     await page.getByRole("button", { name: "Resolve" }).click();
     await page.locator("#incident-head .badge-resolved").waitFor();
-    await page.locator("#timeline").getByText("Restarted nginx; login page back.").first().waitFor();
+    await page.locator("#timeline .tl-note", { hasText: "Restarted nginx; login page back." }).first().waitFor();
     await shoot(page, "incident-resolved");
 
     // The postmortem.

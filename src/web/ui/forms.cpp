@@ -71,7 +71,18 @@ void incident_form(Deps& d, Request req, std::int64_t id, std::string action, Re
     return b.set_urgency(id, *to, actor, back_to(req, page, respond));
   }
   if (action == "reassign") return b.reassign(id, form_field(req, "user").value_or(""), actor, back_to(req, page, respond));
-  if (action == "resolve") return b.resolve(id, actor, form_field(req, "note").value_or(""), back_to(req, page, respond));
+  if (action == "resolve") {
+    // The check may have recovered (and resolved it) while the note was being typed: the note
+    // is kept on the timeline rather than lost behind an error page.
+    const std::string note = form_field(req, "note").value_or("");
+    auto back = back_to(req, page, respond);
+    return b.resolve(id, actor, note, [&b, id, actor, note, back](std::variant<incident::Incident, Failure> r) {
+      const auto* f = std::get_if<Failure>(&r);
+      if (f && f->status == 409 && note.find_first_not_of(" \t\r\n") != std::string::npos)
+        return b.add_note(id, actor, note, back);
+      back(std::move(r));
+    });
+  }
   if (action == "notes") {
     const std::string text = form_field(req, "text").value_or("");
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
