@@ -1,6 +1,7 @@
 #include "app/engine_impl.h"
 #include "app/web_auth.h"
 #include "common/thread_name.h"
+#include "oncall/urgency.h"
 #include "web/ui/router.h"
 
 #include <malloc.h>
@@ -54,6 +55,10 @@ std::vector<web::ServiceStatus> Engine::Impl::snapshot() {
     ss.open_incidents = book.newest_open(s.name, web::ServiceStatus::kListedOpen);
     ss.open_incident_count = book.open_count(s.name);
     ss.maintenance_until = incident::maintenance_until(maintenance, s.name, now);
+    auto urgency = oncall::urgency_now(s.urgency, now);
+    ss.urgency = oncall::to_string(urgency.choice);
+    ss.urgency_why = std::move(urgency.why);
+    ss.urgency_until = urgency.until;
     out.push_back(std::move(ss));
   }
   return out;

@@ -17,7 +17,7 @@ namespace {
 constexpr auto kLow = incident::Urgency::low;
 constexpr auto kHigh = incident::Urgency::high;
 
-// The last "urgency" entry at or after `since`: a person (or vigil) has already decided then.
+// Whether an "urgency" entry is at or after `since`: a person (or vigil) has decided since.
 bool changed_since(const Incident& inc, Time since) {
   for (auto it = inc.timeline.rbegin(); it != inc.timeline.rend() && it->at >= since; ++it)
     if (it->kind == "urgency") return true;

@@ -21,4 +21,15 @@ struct UrgencyDecision {
 
 UrgencyDecision decide_urgency(const config::UrgencyRule& rule, std::string_view severity, Time at);
 
+// What the rule makes of an incident opening at `at`, and until when that holds.
+struct UrgencyNow {
+  config::UrgencyChoice choice = config::UrgencyChoice::high;
+  std::string why;            // "outside support hours (Mon-Fri 09:00-17:00 Europe/Berlin)"; "" without them
+  std::optional<Time> until;  // the next start or end of support hours; nullopt without them
+};
+UrgencyNow urgency_now(const config::UrgencyRule& rule, Time at);
+
+// "high", "low", "severity_based".
+std::string_view to_string(config::UrgencyChoice c);
+
 }  // namespace vigil::oncall

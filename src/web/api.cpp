@@ -67,7 +67,10 @@ json::object service_object(const ServiceStatus& s) {
   for (auto id : s.open_incidents) open.push_back(id);
   return json::object{{"name", s.name},   {"description", s.description}, {"status", up ? "up" : "down"},
                       {"checks", checks}, {"open_incidents", open}, {"open_incident_count", s.open_incident_count},
-                      {"maintenance_until", time_or_null(s.maintenance_until)}};
+                      {"maintenance_until", time_or_null(s.maintenance_until)},
+                      {"urgency", json::object{{"now", s.urgency},
+                                               {"why", s.urgency_why.empty() ? json::value(nullptr) : json::value(s.urgency_why)},
+                                               {"until", time_or_null(s.urgency_until)}}}};
 }
 
 Response json_ok(const json::value& v, int status = 200) {

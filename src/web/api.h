@@ -45,6 +45,11 @@ struct ServiceStatus {
   std::string public_name;       // its name there (the service name when empty)
   std::vector<std::string> runbooks;  // runbook names, for "run runbook" in the UI
   std::optional<Time> maintenance_until;  // in maintenance now: until when (incident/maintenance.h)
+  // What an incident opening now would be (oncall/urgency.h): high, low or severity_based; why
+  // (support hours) and until when (their next start or end); both empty without support hours.
+  std::string urgency = "high";
+  std::string urgency_why;
+  std::optional<Time> urgency_until;
 };
 
 // A slice of a service's probe history (sparklines): the share of passed probes and their mean

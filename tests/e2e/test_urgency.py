@@ -164,6 +164,13 @@ def test_support_hours_raise_open_low_incidents_when_they_begin():
         running.start()
         down.start()
         try:
+            code, svc = running.get("/api/v1/services/office")
+            assert code == 200, svc
+            assert svc["urgency"]["now"] == "low" and svc["urgency"]["until"].startswith(
+                datetime.fromtimestamp(begins, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")), svc["urgency"]
+            assert svc["urgency"]["why"].startswith("outside support hours"), svc["urgency"]
+            code, svc = running.get("/api/v1/services/sev")
+            assert code == 200 and svc["urgency"] == {"now": "severity_based", "why": None, "until": None}, svc
             opened = running.trigger(KEYS["office"], "o")
             missed = down.trigger(KEYS["office"], "o")
             for vigil, rx, i in ((running, rx_running, opened), (down, rx_down, missed)):
@@ -181,6 +188,8 @@ def test_support_hours_raise_open_low_incidents_when_they_begin():
             assert last["actor"] == "vigil" and last["text"].startswith(
                 f"urgency raised to high: support hours of office started (Mon-Sun {start}-24:00 UTC)"), last
             assert incident(running, opened)["urgency"] == "high"
+            code, svc = running.get("/api/v1/services/office")
+            assert svc["urgency"]["now"] == "high" and svc["urgency"]["why"].startswith("during support hours"), svc
 
             # Started after they began: the incident it missed is raised at start.
             down.start()

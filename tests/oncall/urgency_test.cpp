@@ -101,5 +101,20 @@ TEST(Urgency, TheInverseRuleIsLowDuringSupportHours) {
   EXPECT_EQ(decide_urgency(rule, "critical", utc(2026, 11, 23, 2)).urgency, Urgency::high);
 }
 
+TEST(Urgency, NowSaysWhatANewIncidentWouldBeAndUntilWhen) {
+  const auto rule = office_rule(UrgencyChoice::severity_based, UrgencyChoice::low);
+  const auto day = urgency_now(rule, utc(2026, 11, 23, 10));
+  EXPECT_EQ(to_string(day.choice), "severity_based");
+  EXPECT_EQ(day.why, "during support hours (Mon-Fri 09:00-17:00 Europe/Berlin)");
+  EXPECT_EQ(day.until, utc(2026, 11, 23, 16));  // 17:00 Berlin
+  const auto weekend = urgency_now(rule, utc(2026, 11, 28, 10));
+  EXPECT_EQ(to_string(weekend.choice), "low");
+  EXPECT_EQ(weekend.until, utc(2026, 11, 30, 8));  // Monday 09:00 Berlin
+  const auto constant = urgency_now(UrgencyRule{}, utc(2026, 11, 28, 10));
+  EXPECT_EQ(to_string(constant.choice), "high");
+  EXPECT_EQ(constant.why, "");
+  EXPECT_EQ(constant.until, std::nullopt);
+}
+
 }  // namespace
 }  // namespace vigil::oncall
