@@ -137,6 +137,8 @@ def test_low_urgency_is_quiet_and_does_not_escalate_until_raised():
             assert not rx.carol.pages(warn) and not rx.call.pages(warn), "a low incident never escalates"
             assert len(rx.call.pages(crit)) == calls_for_crit, "lowered: no further round"
             assert len(rx.quiet.pages(warn)) == 1, rx.quiet.pages(warn)
+            code, page = vigil.get("/", raw=True)  # the Overview marks the service whose incidents are low
+            assert code == 200 and 'badge-low-urgency" title="new incidents are low urgency"' in page, page[:3000]
             code, page = vigil.get(f"/incidents/{warn}", raw=True)
             assert code == 200 and "badge-low-urgency" in page and "Raise to high urgency" in page, page[:2000]
         finally:

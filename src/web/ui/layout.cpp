@@ -131,7 +131,9 @@ void status_badge(Html& h, std::string_view status) {
   h.leaf("span", {{"class", "badge badge-" + std::string(status)}}, status);
 }
 
-void urgency_badge(Html& h) { h.text(" ").leaf("span", {{"class", "badge badge-low-urgency"}}, "low urgency"); }
+void urgency_badge(Html& h, const std::string& title) {
+  h.text(" ").leaf("span", {{"class", "badge badge-low-urgency"}, {"?title", title}}, "low urgency");
+}
 
 std::string url_encode(std::string_view text) {
   return boost::urls::encode(text, boost::urls::unreserved_chars);

@@ -33,8 +33,8 @@ std::string short_time(Time t);        // "2024-05-01 03:12 UTC"
 std::string span_text(Duration d);     // "3 h 12 min", "45 s"
 // <span class="badge badge-<status>">status</span>
 void status_badge(Html& h, std::string_view status);
-// " low urgency", after a status badge.
-void urgency_badge(Html& h);
+// " low urgency", after a status badge; `title` says more on hover.
+void urgency_badge(Html& h, const std::string& title = {});
 
 std::string url_encode(std::string_view text);  // for a query parameter's value
 

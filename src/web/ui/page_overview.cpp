@@ -114,6 +114,9 @@ void overview_page(Deps& d, Request req, Respond respond) {
         h.leaf("span", {{"class", "badge badge-maintenance"}, {"title", "until " + format_rfc3339(*s.maintenance_until)}},
                "maintenance");
       }
+      if (s.urgency == "low")  // its new incidents tell the first level quietly and do not escalate
+        urgency_badge(h, s.urgency_why.empty() ? "new incidents are low urgency"
+                                               : s.urgency_why + (s.urgency_until ? ", until " + format_rfc3339(*s.urgency_until) : ""));
       h.close("td");
       h.open("td", {{"data-label", "Current incident"}});
       if (auto it = current.find(s.name); it != current.end()) {
