@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "config/sections.h"
 
 namespace vigil::config::detail {
@@ -28,6 +30,17 @@ std::string NameIndex::unknown_message(const std::string& name) const {
   for (std::size_t i = 0; i < known.size() && i < kShown; ++i) list += (i == 0 ? "" : ", ") + std::string(known[i]);
   if (known.size() > kShown) list += fmt::format(", … {} more", known.size() - kShown);
   return fmt::format("unknown {} \"{}\" (defined: {})", kind_, name, list);
+}
+
+void NameIndex::read_list_of(Context& ctx, const Field& f, std::vector<std::string>& out) const {
+  for (const Field& item : read_list(ctx, f)) {
+    auto name = read_string(ctx, item);
+    if (!name) continue;
+    if (!contains(*name)) ctx.error(item, unknown_message(*name));
+    else if (std::find(out.begin(), out.end(), *name) != out.end())
+      ctx.error(item, fmt::format("{} \"{}\" is listed twice", kind_, *name));
+    else out.push_back(*name);
+  }
 }
 
 }  // namespace vigil::config::detail

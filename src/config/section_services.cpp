@@ -38,16 +38,7 @@ void read_service(Context& ctx, const Field& f, const Defaults& defaults, const 
       else s.public_name = *n;
     }
   }
-  if (const Field* v = m.get("notify")) {
-    for (const Field& item : read_list(ctx, *v)) {
-      auto name = read_string(ctx, item);
-      if (!name) continue;
-      if (!channels.contains(*name)) ctx.error(item, channels.unknown_message(*name));
-      else if (std::find(s.notify.begin(), s.notify.end(), *name) != s.notify.end())
-        ctx.error(item, fmt::format("channel \"{}\" is listed twice", *name));
-      else s.notify.push_back(*name);
-    }
-  }
+  if (const Field* v = m.get("notify")) channels.read_list_of(ctx, *v, s.notify);
   if (const Field* v = m.get("escalation_policy")) {
     if (auto name = read_string(ctx, *v)) {
       if (!policies.contains(*name)) ctx.error(*v, policies.unknown_message(*name));

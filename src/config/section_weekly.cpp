@@ -92,16 +92,8 @@ void read_recurring_maintenance(Context& ctx, const Field& f, const NameIndex& s
       }
     }
     if (const Field* v = m.require("services")) {
-      const auto items = read_list(ctx, *v);
-      if (items.empty() && v->node.IsSequence()) ctx.error(*v, "must list at least one service");
-      for (const Field& s : items) {
-        auto name = read_string(ctx, s);
-        if (!name) continue;
-        if (!services.contains(*name)) ctx.error(s, services.unknown_message(*name));
-        else if (std::find(r.services.begin(), r.services.end(), *name) != r.services.end())
-          ctx.error(s, fmt::format("service \"{}\" is listed twice", *name));
-        else r.services.push_back(*name);
-      }
+      if (v->node.IsSequence() && v->node.size() == 0) ctx.error(*v, "must list at least one service");
+      services.read_list_of(ctx, *v, r.services);
     }
     if (const Field* v = m.get("description")) {
       if (auto d = read_string(ctx, *v)) r.description = *d;

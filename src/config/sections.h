@@ -27,6 +27,9 @@ class NameIndex {
   // `unknown user "bbo" (did you mean "bob"?)`, `(defined: a, b)` or `(no users are defined)`.
   std::string unknown_message(const std::string& name) const;
   const std::string& kind() const { return kind_; }
+  // A list of names from this index, each at most once (services[].notify names channels,
+  // maintenance[].services names services); appends the valid ones to `out`, reports the rest.
+  void read_list_of(Context& ctx, const Field& f, std::vector<std::string>& out) const;
 
  private:
   std::string kind_;
