@@ -211,9 +211,7 @@ void Engine::Impl::release(std::int64_t id, Time now) {
   std::string next = "no escalation policy pages for it";
   if (!inc->escalation_policy.empty()) {
     // The escalation starts over from now, as if the incident had been opened now.
-    auto st = oncall::start_escalation(now);
-    if (inc->status == incident::Status::acknowledged) st = oncall::on_acknowledged(st, now);
-    escalation = escalation_to_json(st);
+    escalation = escalation_over_from(*inc, now);
     next = "escalation starts now";
   }
   auto rec = book.record(

@@ -57,9 +57,7 @@ Result<IncidentChange> Engine::Impl::change_urgency(std::int64_t id, incident::U
   if (to == kHigh) {
     if (!inc->escalation_policy.empty()) {
       // PagerDuty re-notifies with the high-urgency rules and escalates from there.
-      auto st = oncall::start_escalation(now);
-      if (inc->status == incident::Status::acknowledged) st = oncall::on_acknowledged(st, now);
-      escalation = escalation_to_json(st);
+      escalation = escalation_over_from(*inc, now);
       effect = inc->status == incident::Status::acknowledged
                    ? "; it is acknowledged, so nobody is paged now"
                    : "; its escalation starts over from rule 1 with high-urgency contact methods";

@@ -26,6 +26,12 @@ std::string escalation_to_json(const oncall::EscalationState& s) {
   return json::serialize(o);
 }
 
+std::string escalation_over_from(const incident::Incident& inc, Time now) {
+  auto st = oncall::start_escalation(now);
+  if (inc.status == incident::Status::acknowledged) st = oncall::on_acknowledged(st, now);
+  return escalation_to_json(st);
+}
+
 std::optional<oncall::EscalationState> escalation_from_json(const std::string& text) {
   if (text.empty()) return std::nullopt;
   boost::system::error_code ec;
@@ -127,10 +133,18 @@ std::vector<incident::OutboxMessage> Paging::handoff_messages(const oncall::Hand
   return out;
 }
 
+namespace {
+
+// PagerDuty's high- and low-urgency notification rules: contacts[].urgency.
+bool serves(const config::ContactMethod& c, incident::Urgency urgency) {
+  return urgency == incident::Urgency::low ? c.low_urgency : c.high_urgency;
+}
+
+}  // namespace
+
 bool Paging::reachable(const config::UserConfig& u, incident::Urgency urgency) {
-  return std::any_of(u.contacts.begin(), u.contacts.end(), [&](const config::ContactMethod& c) {
-    return urgency == incident::Urgency::low ? c.low_urgency : c.high_urgency;
-  });
+  return std::any_of(u.contacts.begin(), u.contacts.end(),
+                     [&](const config::ContactMethod& c) { return serves(c, urgency); });
 }
 
 std::string Paging::unreachable_note(const config::UserConfig* u, incident::Urgency urgency) {
@@ -153,8 +167,7 @@ std::vector<incident::OutboxMessage> Paging::page_messages(const incident::Incid
   };
   const std::string rendered = notify::render_payload(inc, page_entry, cfg_.server.external_url);
   for (std::size_t i = 0; i < u->contacts.size(); ++i) {
-    const auto& c = u->contacts[i];
-    if (!(inc.urgency == incident::Urgency::low ? c.low_urgency : c.high_urgency)) continue;
+    if (!serves(u->contacts[i], inc.urgency)) continue;
     boost::system::error_code ec;
     json::value v = json::parse(rendered, ec);
     if (ec || !v.is_object()) break;

@@ -26,6 +26,9 @@ std::string contact_channel(const std::string& user, std::size_t index);
 
 std::string escalation_to_json(const oncall::EscalationState& s);
 std::optional<oncall::EscalationState> escalation_from_json(const std::string& text);
+// The incident's escalation starting over from rule 1 at `now` (paused from `now` if it is
+// acknowledged), as JSON: after a maintenance hold, or a raise to high urgency.
+std::string escalation_over_from(const incident::Incident& inc, Time now);
 
 class Paging {
  public:
