@@ -31,6 +31,7 @@ std::string_view type_name(config::CheckType t) {
     case config::CheckType::error_log: return "error_log";
     case config::CheckType::host: return "host";
     case config::CheckType::process: return "process";
+    case config::CheckType::heartbeat: return "heartbeat";
   }
   return "http";
 }

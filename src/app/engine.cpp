@@ -33,7 +33,9 @@ std::vector<web::ServiceStatus> Engine::Impl::snapshot() {
       web::CheckStatus cs;
       cs.name = c.name;
       cs.type = std::string(type_name(c.type));
-      cs.target = c.url.empty() ? (c.path.empty() ? c.process_name : c.path) : c.url;
+      cs.target = c.type == config::CheckType::heartbeat
+                      ? fmt::format("a ping every {}, grace {}", format_duration(c.period), format_duration(c.grace))
+                      : c.url.empty() ? (c.path.empty() ? c.process_name : c.path) : c.url;
       cs.interval = format_duration(c.interval);
       Shard& sh = *shards[shard_of(id, shards.size())];
       {
@@ -176,6 +178,7 @@ std::vector<std::string> EngineBackend::reload() {
   std::map<std::string, bool> alerting;
   for (const Incident* inc : e_.book.open()) alerting[inc->dedup_key] = true;
   if (Status st = e_.build_paging(*next); !st.ok()) return {st.error().message};
+  if (Status st = e_.watch_heartbeats(next, now_ms()); !st.ok()) return {st.error().message};
   if (Status st = e_.assign_checks(next, alerting); !st.ok()) return {st.error().message};
   e_.notifier->set_channels(e_.build_channels(*next));
   e_.cfg = std::move(next);
@@ -281,11 +284,15 @@ Status Engine::start() {
   for (std::size_t i = 0; i < n; ++i) {
     auto sh = std::make_unique<Shard>();
     Shard* raw = sh.get();
-    sh->prober = std::make_unique<probe::ProbeShard>(sh->io, [w = e.weak_from_this(), raw](probe::CheckResult r) {
-      if (auto self = w.lock()) self->on_result(*raw, std::move(r));
-    });
+    sh->prober = std::make_unique<probe::ProbeShard>(
+        sh->io,
+        [w = e.weak_from_this(), raw](probe::CheckResult r) {
+          if (auto self = w.lock()) self->on_result(*raw, std::move(r));
+        },
+        &e.heartbeats);
     e.shards.push_back(std::move(sh));
   }
+  if (Status st = e.watch_heartbeats(e.cfg, now_ms()); !st.ok()) return st;
   if (Status st = e.assign_checks(e.cfg, alerting); !st.ok()) return st;
   for (auto& sh : e.shards) {
     asio::post(sh->io, [p = sh->prober.get()] { p->start(); });

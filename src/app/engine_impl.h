@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -26,6 +27,7 @@
 #include "notify/channel.h"
 #include "notify/notifier.h"
 #include "notify/payload.h"
+#include "probe/heartbeat_board.h"
 #include "probe/shard.h"
 #include "respond/evidence.h"
 #include "respond/runbook.h"
@@ -113,6 +115,30 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::unique_ptr<store::Store> store;
   incident::IncidentBook book;
   ResultBuffer results;
+  // Heartbeat checks' pings (engine_heartbeat.cpp); before `shards`, whose probers read it.
+  probe::HeartbeatBoard heartbeats;
+  std::set<std::string> heartbeat_rows;  // checks whose heartbeat state the store has
+  struct PingTarget {
+    std::string check_id;
+    std::shared_ptr<const config::CheckConfig> check;
+  };
+  std::unordered_map<std::string, PingTarget> ping_targets;  // by key, of the running config
+  // Loads the stored states (first call) and stores one for every heartbeat check of `c` the
+  // store does not know yet, watched from `now`; then points ping keys at `c`'s checks.
+  Status watch_heartbeats(const std::shared_ptr<const config::Config>& c, Time now);
+  void judge_heartbeat_now(const PingTarget& t);  // on the check's shard, as if probed now
+  // Pings wait here (engine thread) while a batch is being stored; the next batch takes them
+  // all in one transaction (group commit, as events are).
+  struct PendingPing {
+    PingTarget target;
+    rules::PingKind kind = rules::PingKind::success;
+    int exit_status = 0;
+    std::string body;
+    web::Respond respond;
+  };
+  std::vector<PendingPing> pending_pings;
+  bool pings_in_flight = false;
+  void store_pings();
   std::vector<std::unique_ptr<Shard>> shards;
   std::unique_ptr<net::HttpClient> http;
   std::unique_ptr<notify::Notifier> notifier;
@@ -536,6 +562,7 @@ class EngineBackend final : public web::Backend {
   void schedule_overrides(const web::Request& req, const std::string& schedule, const std::vector<std::string>& rest,
                           web::Respond respond);
   void action_link(const web::Request& req, const std::string& token, web::Respond respond) override;
+  void ping(const web::Request& req, const std::string& key, const std::string& action, web::Respond respond) override;
   void run_runbook(std::int64_t id, const std::string& name, const std::string& actor, web::Respond respond) override;
   // Web UI (engine_ui.cpp).
   std::map<std::string, std::vector<web::HistoryBucket>> recent_history() override;

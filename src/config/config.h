@@ -47,8 +47,9 @@ struct Defaults {
 
 // http|tcp probe an endpoint; apache_status scrapes mod_status (`url` is the server-status URL;
 // "?auto" is added when missing); access_log and error_log follow a log file (`path`); host
-// reads /proc and statvfs; process watches a named process.
-enum class CheckType { http, tcp, apache_status, access_log, error_log, host, process };
+// reads /proc and statvfs; process watches a named process; heartbeat waits for pings (a cron
+// job, Alertmanager's Watchdog) at /ping/KEY.
+enum class CheckType { http, tcp, apache_status, access_log, error_log, host, process, heartbeat };
 
 // A named RE2 pattern an error_log check counts (figure `pattern.<name>`).
 struct LogPattern {
@@ -83,6 +84,11 @@ struct CheckConfig {
   std::string process_name;  // matched against /proc/<pid>/comm, else argv[0]'s basename
   // host
   std::vector<std::string> mounts;  // mount points to report; empty: every real filesystem
+  // heartbeat: a ping is expected every `period` and may be `grace` late; `key` (key / key_file)
+  // is the secret in its ping URL, unique across heartbeat checks.
+  Duration period{};
+  Duration grace{};
+  std::string key;
 };
 
 // One item of evidence, attached to the incident timeline when it triggers.

@@ -18,7 +18,7 @@ struct TypeName {
 constexpr TypeName kTypes[] = {
     {"http", CheckType::http},           {"tcp", CheckType::tcp},   {"apache_status", CheckType::apache_status},
     {"access_log", CheckType::access_log}, {"error_log", CheckType::error_log}, {"host", CheckType::host},
-    {"process", CheckType::process},
+    {"process", CheckType::process},     {"heartbeat", CheckType::heartbeat},
 };
 
 constexpr unsigned bit(CheckType t) { return 1u << static_cast<unsigned>(t); }
@@ -47,6 +47,10 @@ constexpr TypedKey kTypedKeys[] = {
     {"patterns", bit(CheckType::error_log)},
     {"process_name", bit(CheckType::process)},
     {"mounts", bit(CheckType::host)},
+    {"period", bit(CheckType::heartbeat)},
+    {"grace", bit(CheckType::heartbeat)},
+    {"key", bit(CheckType::heartbeat)},
+    {"key_file", bit(CheckType::heartbeat)},
 };
 
 std::string_view type_name(CheckType t) {
@@ -161,18 +165,22 @@ void read_conditions(Context& ctx, const Field& f, CheckConfig& c) {
 void read_timing(Context& ctx, const MapView& m, const Defaults& d, CheckConfig& c) {
   const Field* iv = m.get("interval");
   const Field* tv = m.get("timeout");
-  const std::optional<Duration> interval = iv ? read_duration(ctx, *iv) : d.interval;
+  const bool heartbeat = c.type == CheckType::heartbeat;
+  // A heartbeat is judged every interval: a short period needs as short a look to be noticed in time.
+  const Duration default_interval = heartbeat && c.period > Duration{0} ? std::min(d.interval, c.period) : d.interval;
+  const std::optional<Duration> interval = iv ? read_duration(ctx, *iv) : default_interval;
   const std::optional<Duration> timeout = tv ? read_duration(ctx, *tv) : d.timeout;
   if (interval) c.interval = *interval;
   if (timeout) c.timeout = *timeout;
-  // Both inherited: read_defaults has already judged the pair.
-  if (interval && timeout && *timeout > *interval && (iv || tv)) {
+  // Both inherited: read_defaults has already judged the pair. A heartbeat waits for nobody.
+  if (interval && timeout && *timeout > *interval && (iv || tv) && !heartbeat) {
     ctx.error(tv ? *tv : *iv, fmt::format("timeout {}{} must not exceed interval {}{}", format_duration(*timeout),
                                           tv ? "" : " (from defaults.timeout)", format_duration(*interval),
                                           iv ? "" : " (from defaults.interval)"));
   }
-  c.failure_threshold = d.failure_threshold;
-  c.success_threshold = d.success_threshold;
+  // A late ping is already `grace` late, and one ping is a recovery: no second look either way.
+  c.failure_threshold = heartbeat ? 1 : d.failure_threshold;
+  c.success_threshold = heartbeat ? 1 : d.success_threshold;
   if (const Field* v = m.get("failure_threshold")) {
     if (auto n = read_int(ctx, *v, 1, 1000)) c.failure_threshold = static_cast<int>(*n);
   }
@@ -183,11 +191,12 @@ void read_timing(Context& ctx, const MapView& m, const Defaults& d, CheckConfig&
 
 }  // namespace
 
-bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameIndex& names, CheckConfig& c) {
+bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameIndex& names, PingKeys& ping_keys,
+                CheckConfig& c) {
   MapView m(ctx, f,
             {"name", "type", "url", "target", "method", "headers", "body", "interval", "timeout", "follow_redirects",
              "tls_verify", "failure_threshold", "success_threshold", "severity", "conditions", "path", "log_format",
-             "window", "path_prefixes", "patterns", "process_name", "mounts"});
+             "window", "path_prefixes", "patterns", "process_name", "mounts", "period", "grace", "key", "key_file"});
   if (!m.is_map()) return false;
   const std::size_t errors_before = ctx.error_count();
   if (const Field* v = m.require("name")) {
@@ -199,7 +208,8 @@ bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameInde
   std::optional<CheckType> type = CheckType::http;
   if (const Field* v = m.get("type")) {
     type.reset();
-    if (auto s = read_choice(ctx, *v, {"http", "tcp", "apache_status", "access_log", "error_log", "host", "process"})) {
+    if (auto s = read_choice(ctx, *v, {"http", "tcp", "apache_status", "access_log", "error_log", "host", "process",
+                                       "heartbeat"})) {
       for (const TypeName& n : kTypes) {
         if (n.name == *s) type = n.type;
       }
@@ -221,6 +231,7 @@ bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameInde
       case CheckType::error_log: read_error_log_check(ctx, m, c); break;
       case CheckType::host: read_host_check(ctx, m, c); break;
       case CheckType::process: read_process_check(ctx, m, c); break;
+      case CheckType::heartbeat: read_heartbeat_check(ctx, m, ping_keys, c); break;
     }
   }
   read_timing(ctx, m, defaults, c);

@@ -13,7 +13,7 @@ namespace {
 
 void read_service(Context& ctx, const Field& f, const Defaults& defaults, const NameIndex& channels,
                   const NameIndex& policies, NameIndex& names, std::vector<ServiceConfig>& out,
-                  std::vector<ChecklessService>& checkless) {
+                  std::vector<ChecklessService>& checkless, PingKeys& ping_keys) {
   MapView m(ctx, f, {"name", "description", "notify", "escalation_policy", "checks", "evidence", "runbooks",
                      "public", "public_name", "urgency"});
   if (!m.is_map()) return;
@@ -55,7 +55,7 @@ void read_service(Context& ctx, const Field& f, const Defaults& defaults, const 
   NameIndex check_names("check");
   for (const Field& item : items) {
     CheckConfig c;
-    if (read_check(ctx, item, defaults, check_names, c)) s.checks.push_back(std::move(c));
+    if (read_check(ctx, item, defaults, check_names, ping_keys, c)) s.checks.push_back(std::move(c));
   }
   if (const Field* v = m.get("evidence")) read_evidence(ctx, *v, s.evidence);
   if (const Field* v = m.get("runbooks")) read_runbooks(ctx, *v, s.runbooks);
@@ -67,8 +67,9 @@ void read_service(Context& ctx, const Field& f, const Defaults& defaults, const 
 void read_services(Context& ctx, const Field& f, const Defaults& defaults, const NameIndex& channels,
                    const NameIndex& policies, std::vector<ServiceConfig>& out, NameIndex& names,
                    std::vector<ChecklessService>& checkless) {
+  PingKeys ping_keys;
   for (const Field& item : read_list(ctx, f)) {
-    read_service(ctx, item, defaults, channels, policies, names, out, checkless);
+    read_service(ctx, item, defaults, channels, policies, names, out, checkless, ping_keys);
   }
 }
 

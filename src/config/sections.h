@@ -62,14 +62,19 @@ struct ChecklessService {
 void read_services(Context& ctx, const Field& f, const Defaults& defaults, const NameIndex& channels,
                    const NameIndex& policies, std::vector<ServiceConfig>& out, NameIndex& names,
                    std::vector<ChecklessService>& checkless);
+// Heartbeat ping keys seen so far (they are unique across the file) → "service/check" (line N).
+using PingKeys = std::map<std::string, std::string>;
 // One check of a service; `names` are its siblings' names. Returns false when it has errors.
-bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameIndex& names, CheckConfig& out);
+bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameIndex& names, PingKeys& ping_keys,
+                CheckConfig& out);
 // The keys of the checks that read this machine rather than a network endpoint
 // (section_checks_local.cpp); read_check has already rejected the keys of other types.
 void read_access_log_check(Context& ctx, MapView& m, CheckConfig& c);
 void read_error_log_check(Context& ctx, MapView& m, CheckConfig& c);
 void read_host_check(Context& ctx, MapView& m, CheckConfig& c);
 void read_process_check(Context& ctx, MapView& m, CheckConfig& c);
+// heartbeat: period, grace, key / key_file (section_checks_heartbeat.cpp).
+void read_heartbeat_check(Context& ctx, MapView& m, PingKeys& keys, CheckConfig& c);
 // An access_log condition reading path("/login").error_rate needs figures for "/login": adds
 // the prefixes a (valid) condition names to c.path_prefixes, reporting bad ones inside it.
 void add_condition_prefixes(Context& ctx, const Scalar& condition, const std::string& key, CheckConfig& c);

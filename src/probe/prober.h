@@ -1,5 +1,5 @@
 // Prober: one check type beyond plain http/tcp (apache_status, access_log, error_log, host,
-// process). Extensions by kind: each type lives in its own files and is registered in
+// process, heartbeat). Extensions by kind: each type lives in its own files and is registered in
 // registry.cpp; the shard keeps one prober per type and calls it on its own thread.
 #pragma once
 #include <functional>
@@ -18,9 +18,12 @@ class HttpClient;
 
 namespace vigil::probe {
 
+class HeartbeatBoard;
+
 struct ProbeEnv {
   boost::asio::io_context& io;  // the shard's loop
   net::HttpClient& http;        // the shard's HTTP client (for apache_status)
+  HeartbeatBoard* heartbeats = nullptr;  // the pings heartbeat checks judge (the daemon's)
 };
 
 class Prober {

@@ -9,6 +9,7 @@ std::unique_ptr<Prober> make_access_log_prober();
 std::unique_ptr<Prober> make_error_log_prober();
 std::unique_ptr<Prober> make_host_prober();
 std::unique_ptr<Prober> make_process_prober();
+std::unique_ptr<Prober> make_heartbeat_prober();
 
 std::unique_ptr<Prober> make_prober(config::CheckType type) {
   switch (type) {
@@ -19,6 +20,7 @@ std::unique_ptr<Prober> make_prober(config::CheckType type) {
     case config::CheckType::error_log: return make_error_log_prober();
     case config::CheckType::host: return make_host_prober();
     case config::CheckType::process: return make_process_prober();
+    case config::CheckType::heartbeat: return make_heartbeat_prober();
   }
   return nullptr;
 }

@@ -44,7 +44,8 @@ net::HttpRequest http_request_for(const config::CheckConfig& c) {
 struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
   static constexpr std::uint64_t kMaxInFlight = 2048;
 
-  Impl(asio::io_context& io, Sink sink) : io(io), sink(std::move(sink)), timer(io) {}
+  Impl(asio::io_context& io, Sink sink, HeartbeatBoard* heartbeats)
+      : io(io), sink(std::move(sink)), heartbeats(heartbeats), timer(io) {}
 
   void set_checks(std::vector<ProbeTarget> targets) {
     if (!started) {
@@ -123,7 +124,7 @@ struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
         r.error = "this check type is not supported by this build";
         return complete(slot, serial, std::move(r));
       }
-      ProbeEnv env{io, *http};
+      ProbeEnv env{io, *http, heartbeats};
       prober->run(schedule.slot(slot).check_id, check, env,
                   [w = weak_from_this(), slot, serial](CheckResult r) {
                     if (auto self = w.lock()) self->complete(slot, serial, std::move(r));
@@ -158,6 +159,7 @@ struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
 
   asio::io_context& io;
   Sink sink;
+  HeartbeatBoard* heartbeats;
   asio::steady_timer timer;
   Schedule schedule;
   std::vector<ProbeTarget> pending;  // set before start()
@@ -171,7 +173,8 @@ struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
   bool stopped = false;
 };
 
-ProbeShard::ProbeShard(asio::io_context& io, Sink sink) : impl_(std::make_shared<Impl>(io, std::move(sink))) {}
+ProbeShard::ProbeShard(asio::io_context& io, Sink sink, HeartbeatBoard* heartbeats)
+    : impl_(std::make_shared<Impl>(io, std::move(sink), heartbeats)) {}
 
 ProbeShard::~ProbeShard() { impl_->stop(); }
 

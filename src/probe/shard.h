@@ -23,6 +23,8 @@ class io_context;
 
 namespace vigil::probe {
 
+class HeartbeatBoard;
+
 struct ProbeTarget {
   std::string check_id;  // "service/check"
   std::shared_ptr<const config::CheckConfig> check;
@@ -40,7 +42,8 @@ struct ShardStats {
 class ProbeShard {
  public:
   using Sink = std::function<void(CheckResult)>;
-  ProbeShard(boost::asio::io_context& io, Sink sink);
+  // `heartbeats`: the pings heartbeat checks judge (outlives the shard; null: they report an error).
+  ProbeShard(boost::asio::io_context& io, Sink sink, HeartbeatBoard* heartbeats = nullptr);
   ~ProbeShard();
   // Replaces the checks. A check whose id, interval and jitter are unchanged keeps its phase
   // (other config changes apply from its next run); results of removed checks are dropped.

@@ -15,6 +15,7 @@
 #include "common/time.h"
 #include "incident/incident.h"
 #include "incident/maintenance.h"
+#include "rules/heartbeat.h"
 
 namespace vigil::store {
 
@@ -194,6 +195,12 @@ class Store {
   // Moves the window's end (ending one in progress now); error (field "id") when no such id.
   virtual Status set_maintenance_end(std::int64_t id, Time end) = 0;
   virtual Status delete_maintenance_window(std::int64_t id) = 0;  // error (field "id") when no such id
+
+  // Heartbeat checks' pings (rules/heartbeat.h) by check id ("service/check").
+  virtual Result<std::map<std::string, rules::HeartbeatState>> heartbeats() = 0;
+  // Replaces these checks' states in one transaction (the pings that arrived together: group
+  // commit); durable when it returns, since each ping is answered after it.
+  virtual Status put_heartbeats(const std::map<std::string, rules::HeartbeatState>& states) = 0;
 
   // Authentication (src/web/auth).
   virtual Result<ApiToken> create_api_token(ApiToken token) = 0;  // id assigned

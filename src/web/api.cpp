@@ -176,6 +176,10 @@ class Router {
       if (!post) return respond(method_not_allowed("POST"));
       return b_.events_v2(req, std::move(respond));
     }
+    if ((parts.size() == 2 || parts.size() == 3) && parts[0] == "ping") {
+      if (!get && !post) return respond(method_not_allowed("GET, POST, HEAD"));
+      return b_.ping(req, std::string(parts[1]), parts.size() == 3 ? std::string(parts[2]) : std::string(), std::move(respond));
+    }
     if (parts.size() == 2 && parts[0] == "a") {
       if (!get && !post) return respond(method_not_allowed("GET, POST"));
       return b_.action_link(req, std::string(parts[1]), std::move(respond));

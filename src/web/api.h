@@ -91,6 +91,11 @@ class Backend {
   // GET /api/v1/schedules, /api/v1/schedules/{name}/shifts, /api/v1/schedules/{name}.ics
   virtual void schedules(const Request& req, const std::vector<std::string>& parts, Respond respond) = 0;
   virtual void action_link(const Request& req, const std::string& token, Respond respond) = 0;  // GET|POST /a/{token}
+  // GET|POST|HEAD /ping/{key}[/start|/fail|/{exit status}]: a heartbeat check's ping, answered
+  // once it is durable (Healthchecks.io's URLs). `action` is "" for a plain ping.
+  virtual void ping(const Request& req, const std::string& key, const std::string& action, Respond respond) {
+    respond(json_error(501, "heartbeat checks are not available"));
+  }
   // GET|POST /api/v1/maintenance, GET|DELETE /api/v1/maintenance/{id}; `rest` follows "maintenance".
   virtual void maintenance(const Request& req, const std::vector<std::string>& rest, Respond respond) {
     respond(json_error(501, "maintenance windows are not available"));

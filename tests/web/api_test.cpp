@@ -62,6 +62,10 @@ class MemoryBackend : public Backend {
     r(Response{200});
   }
   void action_link(const Request&, const std::string& token, Respond r) override { routed = "link:" + token; r(Response{200}); }
+  void ping(const Request& req, const std::string& key, const std::string& action, Respond r) override {
+    routed = "ping:" + req.method + ":" + key + (action.empty() ? "" : "/" + action);
+    r(Response{200});
+  }
   void run_runbook(std::int64_t id, const std::string& name, const std::string& actor, Respond r) override {
     routed = "runbook:" + std::to_string(id) + ":" + name + ":" + actor;
     r(Response{200});
@@ -157,6 +161,11 @@ TEST(Api, OnCallAndInboundRoutesReachTheBackend) {
       {"GET", "/api/v1/schedules/web/overrides", 200, "schedules/web/overrides"},
       {"POST", "/api/v1/schedules/web/overrides", 200, "schedules/web/overrides"},
       {"DELETE", "/api/v1/schedules/web/overrides/3", 200, "schedules/web/overrides/3"},
+      {"GET", "/ping/k3y", 200, "ping:GET:k3y"},
+      {"HEAD", "/ping/k3y", 200, "ping:HEAD:k3y"},
+      {"POST", "/ping/k3y/start", 200, "ping:POST:k3y/start"},
+      {"POST", "/ping/k3y/fail", 200, "ping:POST:k3y/fail"},
+      {"GET", "/ping/k3y/3", 200, "ping:GET:k3y/3"},
   };
   for (const auto& c : cases) {
     b.routed.clear();
@@ -170,6 +179,9 @@ TEST(Api, OnCallAndInboundRoutesReachTheBackend) {
   EXPECT_EQ(call(h, "POST", "/api/v1/schedules/web/shifts").status, 405);
   EXPECT_EQ(call(h, "DELETE", "/api/v1/schedules/web.ics").status, 405);
   EXPECT_EQ(call(h, "PUT", "/api/v1/schedules/web/overrides").status, 405);
+  EXPECT_EQ(call(h, "DELETE", "/ping/k3y").status, 405);
+  EXPECT_EQ(call(h, "GET", "/ping").status, 404);
+  EXPECT_EQ(call(h, "GET", "/ping/k3y/0/extra").status, 404);
 }
 
 TEST(Api, ParseIdTakesOnlyAPositiveDecimalNumber) {

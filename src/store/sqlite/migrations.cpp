@@ -214,7 +214,22 @@ constexpr std::string_view kV9 = R"sql(
 ALTER TABLE incidents ADD COLUMN urgency TEXT NOT NULL DEFAULT 'high' CHECK (urgency = 'high' OR urgency = 'low');
 )sql";
 
-constexpr std::array<Migration, 9> kMigrations{{
+// Heartbeat checks' last pings, kept so a restart neither forgets a ping nor restarts the clock.
+constexpr std::string_view kV10 = R"sql(
+CREATE TABLE heartbeats (
+  check_id          TEXT    PRIMARY KEY,
+  watching_since_ms INTEGER NOT NULL,
+  last_ping_ms      INTEGER,
+  last_kind         TEXT    NOT NULL DEFAULT 'success' CHECK (last_kind = 'success' OR last_kind = 'fail'),
+  exit_status       INTEGER NOT NULL DEFAULT 0,
+  message           TEXT    NOT NULL DEFAULT '',
+  started_ms        INTEGER,
+  last_run_ms       INTEGER,
+  pings             INTEGER NOT NULL DEFAULT 0
+);
+)sql";
+
+constexpr std::array<Migration, 10> kMigrations{{
     {1, kV1},
     {2, kV2},
     {3, kV3},
@@ -224,6 +239,7 @@ constexpr std::array<Migration, 9> kMigrations{{
     {7, kV7},
     {8, kV8},
     {9, kV9},
+    {10, kV10},
 }};
 
 Result<int> current_version(Db& db) {

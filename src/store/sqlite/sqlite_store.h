@@ -78,6 +78,8 @@ class SqliteStore final : public Store {
   Result<incident::MaintenanceWindow> create_maintenance_window(incident::MaintenanceWindow w) override;
   Status set_maintenance_end(std::int64_t id, Time end) override;
   Status delete_maintenance_window(std::int64_t id) override;
+  Result<std::map<std::string, rules::HeartbeatState>> heartbeats() override;
+  Status put_heartbeats(const std::map<std::string, rules::HeartbeatState>& states) override;
   Result<std::vector<ActionItem>> list_action_items(const ActionItemFilter& filter) override;
   Result<std::optional<ActionItem>> get_action_item(std::int64_t id) override;
   Result<ActionItem> create_action_item(ActionItem item) override;

@@ -62,6 +62,8 @@ Access route_access(std::string_view method, std::string_view path, const Policy
   if (under(path, "/status") || under(path, "/static") || path == "/favicon.ico") return Access::open;
   // Signed links: the HMAC in the token is the credential (web/action_link.h).
   if (starts_with(path, "/a/")) return Access::open;
+  // Heartbeat pings: the key in the URL is the credential (cron jobs, Alertmanager's Watchdog).
+  if (starts_with(path, "/ping/")) return Access::open;
   // Inbound events carry their integration's key (routing key, or the Alertmanager bearer key);
   // the routes check it themselves, with PagerDuty's and Alertmanager's own answers.
   if (path == "/v2/enqueue" || is_alertmanager_route(path)) return Access::open;
