@@ -24,7 +24,7 @@ PACKAGES=(
 )
 # Benchmark peers: only `make bench` needs them.
 if [[ "${1:-}" == "--bench" ]]; then
-  PACKAGES+=(prometheus-blackbox-exporter wrk goaccess)
+  PACKAGES+=(prometheus-blackbox-exporter wrk goaccess prometheus-pushgateway)
 fi
 
 missing=()
@@ -56,9 +56,9 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts nginx and Apache on :80 and Alertmanager on :9093/:9094 after install; vigil's tests run
+# Debian starts nginx and Apache on :80, Alertmanager on :9093/:9094 and the Pushgateway on :9091 after install; vigil's tests run
 # their own on loopback.
-for svc in nginx prometheus-alertmanager apache2; do
+for svc in nginx prometheus-alertmanager prometheus-pushgateway apache2; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     $SUDO systemctl stop "$svc" || true
     $SUDO systemctl disable "$svc" >/dev/null 2>&1 || true
