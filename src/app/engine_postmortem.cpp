@@ -347,6 +347,9 @@ void Postmortems::render_metrics(MetricsText& m) {
               [](const S& s) -> std::optional<double> { return s.availability; });
   per_service("vigil_report_mtta_seconds", "Mean time from detection to acknowledgement over the report window.",
               [&](const S& s) { return secs(s.mtta); });
+  per_service("vigil_report_mtta_high_urgency_seconds",
+              "Mean time from detection to acknowledgement of high-urgency incidents over the report window.",
+              [&](const S& s) { return secs(s.mtta_high_urgency); });
   per_service("vigil_report_mttr_seconds", "Mean time from detection to resolution over the report window.",
               [&](const S& s) { return secs(s.mttr); });
   per_service("vigil_report_incidents", "Incidents started in the report window.",

@@ -147,6 +147,12 @@ std::string seconds_text(const json::value& o, const char* key) {
   return format_duration(std::chrono::seconds(static_cast<std::int64_t>(sec + 0.5)));
 }
 
+// Low-urgency incidents of a report row ("-" from a server that does not count them).
+std::string low_urgency(const json::object& o) {
+  const auto* v = o.if_contains("low_urgency");
+  return v && v->is_number() ? std::to_string(v->to_number<std::int64_t>()) : "-";
+}
+
 }  // namespace
 
 int postmortem_command(const ServerOptions& s, const PostmortemArgs& args) {
@@ -173,12 +179,14 @@ int report_command(const ServerOptions& s, const std::string& since) {
     return 0;
   }
   fmt::print("Report {} .. {}\n", str(r.body, "from"), str(r.body, "to"));
-  const char* row = "{:<24} {:>12} {:>9} {:>8} {:>8} {:>6} {:>17}\n";
-  fmt::print(fmt::runtime(row), "SERVICE", "AVAILABILITY", "INCIDENTS", "MTTA", "MTTR", "PAGES", "ACTION ITEMS OPEN");
+  const char* row = "{:<24} {:>12} {:>9} {:>5} {:>8} {:>9} {:>8} {:>6} {:>17}\n";
+  fmt::print(fmt::runtime(row), "SERVICE", "AVAILABILITY", "INCIDENTS", "LOW", "MTTA", "MTTA HIGH", "MTTR", "PAGES",
+             "ACTION ITEMS OPEN");
   auto print = [&](const std::string& name, const json::value& v) {
     const auto& o = v.as_object();
     fmt::print(fmt::runtime(row), name, fmt::format("{:.3f}%", o.at("availability_percent").to_number<double>()),
-               o.at("incidents").to_number<std::int64_t>(), seconds_text(v, "mtta_seconds"), seconds_text(v, "mttr_seconds"),
+               o.at("incidents").to_number<std::int64_t>(), low_urgency(o), seconds_text(v, "mtta_seconds"),
+               seconds_text(v, "mtta_high_urgency_seconds"), seconds_text(v, "mttr_seconds"),
                o.at("pages").to_number<std::int64_t>(), o.at("action_items_open").to_number<std::int64_t>());
   };
   for (const auto& sv : r.body.as_object().at("services").as_array()) print(str(sv, "service"), sv);

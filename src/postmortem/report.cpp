@@ -47,6 +47,8 @@ ServiceReport summarise(const store::ServiceSums& s, Duration downtime, Time fro
   r.acknowledged = s.acknowledged;
   r.resolved = s.resolved;
   r.mtta = mean(s.to_acknowledge, s.acknowledged);
+  r.low_urgency = s.low_urgency;
+  r.mtta_high_urgency = mean(s.high_to_acknowledge, s.high_acknowledged);
   r.mttr = mean(s.to_resolve, s.resolved);
   r.pages = s.pages;
   r.action_items_open = s.action_items_open;
@@ -71,6 +73,9 @@ Report build_report(const std::vector<std::string>& services, const store::Windo
     all.incidents += s.incidents;
     all.acknowledged += s.acknowledged;
     all.to_acknowledge += s.to_acknowledge;
+    all.low_urgency += s.low_urgency;
+    all.high_acknowledged += s.high_acknowledged;
+    all.high_to_acknowledge += s.high_to_acknowledge;
     all.resolved += s.resolved;
     all.to_resolve += s.to_resolve;
     all.pages += s.pages;

@@ -20,6 +20,10 @@ struct ServiceReport {
   int acknowledged = 0;       // of those, how many were acknowledged
   int resolved = 0;
   std::optional<Duration> mtta;  // mean detected_at → acknowledged_at over acknowledged ones
+  int low_urgency = 0;           // of the incidents, low-urgency ones (nobody is expected to hurry)
+  // MTTA over the high-urgency ones only, as PagerDuty's analytics count it: a low-urgency
+  // incident acknowledged the next morning says nothing about how fast the on-call answers.
+  std::optional<Duration> mtta_high_urgency;
   std::optional<Duration> mttr;  // mean detected_at → resolved_at over resolved ones
   int pages = 0;                 // "paged" timeline entries
   int action_items_open = 0;

@@ -115,6 +115,11 @@ struct ServiceSums {
   Duration to_resolve{};       //   and their sum of resolved_at − detected_at
   int pages = 0;               // "paged" timeline entries with at in [from, to), of every overlapping one
   int action_items_open = 0;   // open action items of every overlapping one
+  // Of the incidents started in [from, to): the low-urgency ones (incident/incident.h Urgency),
+  // and the high-urgency ones acknowledged with their sum of acknowledged_at − detected_at.
+  int low_urgency = 0;
+  int high_acknowledged = 0;
+  Duration high_to_acknowledge{};
 };
 
 struct WindowSums {

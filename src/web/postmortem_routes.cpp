@@ -109,6 +109,8 @@ json::object service_report_object(const postmortem::ServiceReport& s) {
                       {"acknowledged", s.acknowledged},
                       {"resolved", s.resolved},
                       {"mtta_seconds", seconds_or_null(s.mtta)},
+                      {"low_urgency", s.low_urgency},
+                      {"mtta_high_urgency_seconds", seconds_or_null(s.mtta_high_urgency)},
                       {"mttr_seconds", seconds_or_null(s.mttr)},
                       {"pages", s.pages},
                       {"action_items_open", s.action_items_open}};

@@ -141,6 +141,21 @@ def test_low_urgency_is_quiet_and_does_not_escalate_until_raised():
             assert code == 200 and 'badge-low-urgency" title="new incidents are low urgency"' in page, page[:3000]
             code, page = vigil.get(f"/incidents/{warn}", raw=True)
             assert code == 200 and "badge-low-urgency" in page and "Raise to high urgency" in page, page[:2000]
+
+            # Reports count low-urgency incidents apart and measure a high-urgency MTTA (PagerDuty's).
+            for i in (loud, warn):
+                code, _ = vigil.post(f"/api/v1/incidents/{i}/acknowledge", {"actor": "bob"})
+                assert code == 200
+            code, report = vigil.get("/api/v1/reports?since=1d")
+            assert code == 200, report
+            rows = {r["service"]: r for r in report["services"]}
+            sev, loud_svc = rows[incident(vigil, warn)["service"]], rows[incident(vigil, loud)["service"]]
+            assert sev["low_urgency"] == 2 and sev["mtta_seconds"] is not None, sev
+            assert sev["mtta_high_urgency_seconds"] is None, "its acknowledged incident is low urgency"
+            assert loud_svc["low_urgency"] == 0 and loud_svc["mtta_high_urgency_seconds"] > 0, loud_svc
+            assert report["total"]["low_urgency"] == 2, report["total"]
+            code, page = vigil.get("/reports?days=7", raw=True)
+            assert code == 200 and "MTTA, high urgency" in page and "2 (2 low urgency)" in page, page[-3000:]
         finally:
             vigil.stop()
             rx.stop()

@@ -68,9 +68,10 @@ TEST(Report, HandComputedDay) {
   store::WindowSums sums;
   sums.services = {
       // service, incidents, acknowledged, to_acknowledge, resolved, to_resolve, pages, action items open
-      {"api", 1, 1, 10min, 0, 0min, 0, 1},
+      // then low urgency, high-urgency acknowledged and their to_acknowledge (#3 and #4 are low)
+      {"api", 1, 1, 10min, 0, 0min, 0, 1, 1, 0, 0min},
       {"db", 1, 0, 0min, 1, 10min, 0, 0},
-      {"web", 3, 1, 5min, 3, 102min, 2, 1},  // #2, #3, #6: 58 + 30 + 14 to resolve
+      {"web", 3, 1, 5min, 3, 102min, 2, 1, 1, 1, 5min},  // #2, #3, #6: 58 + 30 + 14 to resolve
   };
   sums.action_items_open = 3;
   Downtime down;  // the spans clamped to the day, in order of start, as Store::visit_spans gives them
@@ -97,6 +98,8 @@ TEST(Report, HandComputedDay) {
   EXPECT_EQ(web.mttr, 34min);  // (58 + 30 + 14) / 3
   EXPECT_EQ(web.pages, 2);     // #1's page was the evening before
   EXPECT_EQ(web.action_items_open, 1);
+  EXPECT_EQ(web.low_urgency, 1);
+  EXPECT_EQ(web.mtta_high_urgency, 5min);
 
   EXPECT_EQ(api.downtime, 60min);
   EXPECT_DOUBLE_EQ(api.availability, 1.0 - 60.0 / 1440.0);
@@ -104,6 +107,8 @@ TEST(Report, HandComputedDay) {
   EXPECT_EQ(api.mtta, 10min);
   EXPECT_FALSE(api.mttr);
   EXPECT_EQ(api.action_items_open, 1);
+  EXPECT_EQ(api.low_urgency, 1);
+  EXPECT_FALSE(api.mtta_high_urgency) << "its only acknowledged incident was low urgency";
 
   EXPECT_EQ(db.downtime, 10min);
   EXPECT_EQ(db.mttr, 10min);
@@ -115,6 +120,8 @@ TEST(Report, HandComputedDay) {
   EXPECT_EQ(r.total.incidents, 5);
   EXPECT_EQ(r.total.acknowledged, 2);
   EXPECT_EQ(r.total.mtta, 450s);  // (5 + 10) / 2 min
+  EXPECT_EQ(r.total.low_urgency, 2);
+  EXPECT_EQ(r.total.mtta_high_urgency, 5min) << "web #2 alone";
   EXPECT_EQ(r.total.mttr, 28min);  // (58 + 30 + 14 + 10) / 4
   EXPECT_EQ(r.total.pages, 2);
   EXPECT_EQ(r.total.action_items_open, 3);

@@ -29,6 +29,7 @@ struct Fixture {
   std::int64_t started, detected;
   std::optional<std::int64_t> acked, resolved;
   std::vector<std::int64_t> pages;
+  incident::Urgency urgency = incident::Urgency::high;
 };
 
 IncidentChange change_of(const Fixture& f) {
@@ -40,6 +41,7 @@ IncidentChange change_of(const Fixture& f) {
   in.check = "login";
   in.title = "down";
   in.severity = f.severity;
+  in.urgency = f.urgency;
   in.started_at = m(f.started);
   in.detected_at = m(f.detected);
   if (f.acked) in.acknowledged_at = m(*f.acked);
@@ -62,9 +64,11 @@ const std::vector<Fixture> kDay = {
     // Overlaps #2: its outage is counted once.
     {6, "web", "critical", 630, 631, {}, 645, {}},
     // A warning: an incident with a time to resolve, not downtime.
-    {3, "web", "warning", 720, 721, {}, 751, {}},
+    // Low urgency: counted apart, and not in the high-urgency MTTA.
+    {3, "web", "warning", 720, 721, {}, 751, {}, incident::Urgency::low},
     // Still open: down until the end of the window; one page inside, one after it.
-    {4, "api", "critical", 1380, 1390, 1400, {}, {1390, 1445}},
+    // Low urgency too, acknowledged: in the MTTA, not in the high-urgency MTTA.
+    {4, "api", "critical", 1380, 1390, 1400, {}, {1390, 1445}, incident::Urgency::low},
     // Not configured anywhere (the report lists it after the configured ones).
     {5, "db", "error", 300, 300, {}, 310, {}},
     // Resolved exactly at the window's start: seen (it overlaps), but no time inside.
@@ -133,6 +137,9 @@ void expect_day_sums(const WindowSums& sums) {
   EXPECT_EQ(web.to_resolve, 102min);  // 58 + 14 + 30
   EXPECT_EQ(web.pages, 2);
   EXPECT_EQ(web.action_items_open, 1);
+  EXPECT_EQ(web.low_urgency, 1);  // #3
+  EXPECT_EQ(web.high_acknowledged, 1);
+  EXPECT_EQ(web.high_to_acknowledge, 5min);
 
   EXPECT_EQ(api.incidents, 1);
   EXPECT_EQ(api.acknowledged, 1);
@@ -141,6 +148,9 @@ void expect_day_sums(const WindowSums& sums) {
   EXPECT_EQ(api.to_resolve, 0min);
   EXPECT_EQ(api.pages, 1);
   EXPECT_EQ(api.action_items_open, 1);
+  EXPECT_EQ(api.low_urgency, 1);
+  EXPECT_EQ(api.high_acknowledged, 0);
+  EXPECT_EQ(api.high_to_acknowledge, 0min);
 
   EXPECT_EQ(db.incidents, 1);
   EXPECT_EQ(db.acknowledged, 0);

@@ -97,6 +97,8 @@ class MemoryPostmortems : public PostmortemBackend {
     s.availability = 0.99;
     s.incidents = 1;
     s.mtta = std::chrono::seconds(70);
+    s.low_urgency = 1;
+    s.mtta_high_urgency = std::chrono::seconds(40);
     r.services.push_back(s);
     r.total = s;
     r.total.service = "";
@@ -294,6 +296,8 @@ TEST(PostmortemRoutes, ReportsWindowAndJson) {
   EXPECT_EQ(web["service"].as_string(), "web");
   EXPECT_DOUBLE_EQ(web["availability_percent"].to_number<double>(), 99);
   EXPECT_DOUBLE_EQ(web["mtta_seconds"].to_number<double>(), 70);
+  EXPECT_EQ(web["low_urgency"].to_number<int>(), 1);
+  EXPECT_DOUBLE_EQ(web["mtta_high_urgency_seconds"].to_number<double>(), 40);
   EXPECT_TRUE(web["mttr_seconds"].is_null());
   EXPECT_FALSE(o["total"].as_object().contains("service"));
 

@@ -44,6 +44,9 @@ Result<WindowSums> SqliteStore::window_sums(Time from, Time to) {
         "COALESCE(SUM(CASE WHEN started_at_ms >= ?1 THEN acknowledged_at_ms - detected_at_ms END), 0), "
         "SUM(started_at_ms >= ?1 AND resolved_at_ms IS NOT NULL), "
         "COALESCE(SUM(CASE WHEN started_at_ms >= ?1 THEN resolved_at_ms - detected_at_ms END), 0), "
+        "SUM(started_at_ms >= ?1 AND urgency = 'low'), "
+        "SUM(started_at_ms >= ?1 AND urgency = 'high' AND acknowledged_at_ms IS NOT NULL), "
+        "COALESCE(SUM(CASE WHEN started_at_ms >= ?1 AND urgency = 'high' THEN acknowledged_at_ms - detected_at_ms END), 0), "
         "SUM((SELECT COUNT(*) FROM timeline t WHERE t.incident_id = incidents.id AND t.kind = 'paged' "
         "AND t.at_ms >= ?1 AND t.at_ms < ?2)) "
         "FROM incidents WHERE {} GROUP BY service",
@@ -57,7 +60,10 @@ Result<WindowSums> SqliteStore::window_sums(Time from, Time to) {
       x.to_acknowledge = Duration{r.col_int(3)};
       x.resolved = static_cast<int>(r.col_int(4));
       x.to_resolve = Duration{r.col_int(5)};
-      x.pages = static_cast<int>(r.col_int(6));
+      x.low_urgency = static_cast<int>(r.col_int(6));
+      x.high_acknowledged = static_cast<int>(r.col_int(7));
+      x.high_to_acknowledge = Duration{r.col_int(8)};
+      x.pages = static_cast<int>(r.col_int(9));
     });
     if (!s.ok()) return with_context("window sums: incidents", s.error());
   }

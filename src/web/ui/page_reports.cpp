@@ -44,8 +44,11 @@ void row(Html& h, const json::value& s, std::string_view name, bool total) {
   h.leaf("th", {{"scope", "row"}, {"data-label", "Service"}}, name);
   h.leaf("td", {{"data-label", "Availability"}, {"class", "num"}}, percent(number(s, {"availability"})));
   h.leaf("td", {{"data-label", "Downtime"}, {"class", "num"}}, seconds(number(s, {"downtime_seconds", "downtime"})));
-  h.leaf("td", {{"data-label", "Incidents"}, {"class", "num"}}, count(number(s, {"incidents"})));
+  const auto low = number(s, {"low_urgency"});
+  h.leaf("td", {{"data-label", "Incidents"}, {"class", "num"}},
+         count(number(s, {"incidents"})) + (low && *low > 0 ? " (" + count(low) + " low urgency)" : ""));
   h.leaf("td", {{"data-label", "MTTA"}, {"class", "num"}}, seconds(number(s, {"mtta_seconds", "mtta"})));
+  h.leaf("td", {{"data-label", "MTTA, high urgency"}, {"class", "num"}}, seconds(number(s, {"mtta_high_urgency_seconds"})));
   h.leaf("td", {{"data-label", "MTTR"}, {"class", "num"}}, seconds(number(s, {"mttr_seconds", "mttr"})));
   h.leaf("td", {{"data-label", "Pages"}, {"class", "num"}}, count(number(s, {"pages"})));
   h.leaf("td", {{"data-label", "Open action items"}, {"class", "num"}}, count(number(s, {"action_items_open"})));
@@ -76,7 +79,8 @@ void reports_page(Deps& d, Request req, Respond respond) {
                h.open("table", {{"class", "list"}});
                h.leaf("caption", "Last " + std::to_string(days) + " days");
                h.open("thead").open("tr");
-               for (const char* c : {"Service", "Availability", "Downtime", "Incidents", "MTTA", "MTTR", "Pages", "Open action items"})
+               for (const char* c : {"Service", "Availability", "Downtime", "Incidents", "MTTA", "MTTA, high urgency", "MTTR", "Pages",
+                                   "Open action items"})
                  h.leaf("th", {{"scope", "col"}}, c);
                h.close("tr").close("thead").open("tbody");
                for (const auto& s : services->as_array()) {
