@@ -32,6 +32,7 @@ std::string_view type_name(config::CheckType t) {
     case config::CheckType::host: return "host";
     case config::CheckType::process: return "process";
     case config::CheckType::heartbeat: return "heartbeat";
+    case config::CheckType::tls: return "tls";
   }
   return "http";
 }

@@ -45,7 +45,9 @@ int check_once(const std::string& url, const std::string& timeout, const std::st
   vigil::config::CheckConfig c;
   c.name = "check";
   c.url = url;
-  c.type = url.rfind("tcp://", 0) == 0 ? vigil::config::CheckType::tcp : vigil::config::CheckType::http;
+  c.type = url.rfind("tcp://", 0) == 0   ? vigil::config::CheckType::tcp
+           : url.rfind("tls://", 0) == 0 ? vigil::config::CheckType::tls
+                                         : vigil::config::CheckType::http;
   c.method = method;
   auto t = vigil::parse_duration(timeout);
   if (!t.ok()) {
@@ -68,7 +70,7 @@ int check_once(const std::string& url, const std::string& timeout, const std::st
   }
   vigil::rules::CheckRules rules;
   rules.check = "check";
-  rules.check_type = c.type == vigil::config::CheckType::tcp ? "tcp" : "http";
+  rules.check_type = c.type == vigil::config::CheckType::http ? "http" : "tcp";
   for (const auto& text : conditions) {
     auto parsed = vigil::rules::Condition::parse(text);
     if (auto* err = std::get_if<vigil::rules::ParseError>(&parsed)) {
@@ -105,7 +107,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> headers, conditions;
   bool insecure = false, follow = false;
   auto* check = app.add_subcommand("check", "Probe a URL once and print the timing breakdown");
-  check->add_option("url", url, "http(s)://... or tcp://host:port")->required();
+  check->add_option("url", url, "http(s)://..., tcp://host:port or tls://host:port")->required();
   check->add_option("--timeout", timeout, "Timeout")->capture_default_str();
   check->add_option("-X,--method", method, "HTTP method")->capture_default_str();
   check->add_option("-H,--header", headers, "Request header \"Name: value\" (repeatable)");

@@ -48,8 +48,9 @@ struct Defaults {
 // http|tcp probe an endpoint; apache_status scrapes mod_status (`url` is the server-status URL;
 // "?auto" is added when missing); access_log and error_log follow a log file (`path`); host
 // reads /proc and statvfs; process watches a named process; heartbeat waits for pings (a cron
-// job, Alertmanager's Watchdog) at /ping/KEY.
-enum class CheckType { http, tcp, apache_status, access_log, error_log, host, process, heartbeat };
+// job, Alertmanager's Watchdog) at /ping/KEY; tls connects and completes a TLS handshake (any
+// TLS port: SMTPS, IMAPS, LDAPS...: the certificate's expiry and trust, without HTTP).
+enum class CheckType { http, tcp, apache_status, access_log, error_log, host, process, heartbeat, tls };
 
 // A named RE2 pattern an error_log check counts (figure `pattern.<name>`).
 struct LogPattern {
@@ -60,7 +61,8 @@ struct LogPattern {
 struct CheckConfig {
   std::string name;
   CheckType type = CheckType::http;
-  // http: url (http:// or https://). tcp: url "tcp://host:port" or target "host:port".
+  // http: url (http:// or https://). tcp: url "tcp://host:port" or target "host:port"; tls: url
+  // "tls://host:port" or target "host:port".
   std::string url;
   std::string method = "GET";
   std::vector<std::pair<std::string, std::string>> headers;
@@ -69,6 +71,7 @@ struct CheckConfig {
   Duration timeout{};
   bool follow_redirects = false;
   bool tls_verify = true;
+  std::string server_name;  // tls: SNI and the name the certificate must match (default: the host)
   int failure_threshold = 0;
   int success_threshold = 0;
   std::string severity = "critical";  // critical|error|warning|info (PagerDuty's levels)

@@ -16,9 +16,10 @@ struct TypeName {
   CheckType type;
 };
 constexpr TypeName kTypes[] = {
-    {"http", CheckType::http},           {"tcp", CheckType::tcp},   {"apache_status", CheckType::apache_status},
-    {"access_log", CheckType::access_log}, {"error_log", CheckType::error_log}, {"host", CheckType::host},
-    {"process", CheckType::process},     {"heartbeat", CheckType::heartbeat},
+    {"http", CheckType::http},           {"tcp", CheckType::tcp},       {"tls", CheckType::tls},
+    {"apache_status", CheckType::apache_status}, {"access_log", CheckType::access_log},
+    {"error_log", CheckType::error_log}, {"host", CheckType::host},     {"process", CheckType::process},
+    {"heartbeat", CheckType::heartbeat},
 };
 
 constexpr unsigned bit(CheckType t) { return 1u << static_cast<unsigned>(t); }
@@ -33,13 +34,14 @@ struct TypedKey {
 constexpr unsigned kHttpLike = bit(CheckType::http) | bit(CheckType::apache_status);
 constexpr unsigned kLogs = bit(CheckType::access_log) | bit(CheckType::error_log);
 constexpr TypedKey kTypedKeys[] = {
-    {"url", kHttpLike | bit(CheckType::tcp)},
-    {"target", bit(CheckType::tcp)},
+    {"url", kHttpLike | bit(CheckType::tcp) | bit(CheckType::tls)},
+    {"target", bit(CheckType::tcp) | bit(CheckType::tls)},
     {"method", bit(CheckType::http)},
     {"body", bit(CheckType::http)},
     {"headers", kHttpLike},
     {"follow_redirects", kHttpLike},
-    {"tls_verify", kHttpLike},
+    {"tls_verify", kHttpLike | bit(CheckType::tls)},
+    {"server_name", bit(CheckType::tls)},
     {"path", kLogs},
     {"window", kLogs},
     {"log_format", bit(CheckType::access_log)},
@@ -124,25 +126,36 @@ void read_request_options(Context& ctx, const MapView& m, CheckConfig& c) {
   }
 }
 
-// A tcp check names its endpoint as url "tcp://host:port" or target "host:port"; the
-// rest of vigil only sees the url form.
+// A tcp (tls) check names its endpoint as url "tcp://host:port" ("tls://...") or target
+// "host:port"; the rest of vigil only sees the url form. A tls check also takes server_name.
 void read_tcp_target(Context& ctx, const MapView& m, CheckConfig& c) {
+  const std::string_view scheme = c.type == CheckType::tls ? "tls" : "tcp";
   const Field* url = m.get("url");
   const Field* target = m.get("target");
   if (url && target) {
     ctx.error(target->key_pos, target->path, "set either url or target, not both");
   } else if (url) {
     if (auto s = read_string(ctx, *url)) {
-      if (auto p = check_tcp_url(*s)) ctx.error(*url, *p);
+      if (auto p = check_tcp_url(*s, scheme)) ctx.error(*url, *p);
       else c.url = *s;
     }
   } else if (target) {
     if (auto s = read_string(ctx, *target)) {
       if (auto p = check_host_port(*s)) ctx.error(*target, *p);
-      else c.url = "tcp://" + *s;
+      else c.url = fmt::format("{}://{}", scheme, *s);
     }
   } else {
-    ctx.error(m.self(), "a tcp check needs url (tcp://host:port) or target (host:port)");
+    ctx.error(m.self(), fmt::format("a {} check needs url ({}://host:port) or target (host:port)", scheme, scheme));
+  }
+  if (const Field* v = m.get("server_name")) {
+    if (auto s = read_string(ctx, *v)) {
+      if (s->empty() || s->find_first_of(" /:") != std::string::npos)
+        ctx.error(*v, "expected a host name, e.g. mail.example.com");
+      else c.server_name = *s;
+    }
+  }
+  if (const Field* v = m.get("tls_verify"); v && c.type == CheckType::tls) {
+    if (auto b = read_bool(ctx, *v)) c.tls_verify = *b;
   }
 }
 
@@ -196,7 +209,8 @@ bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameInde
   MapView m(ctx, f,
             {"name", "type", "url", "target", "method", "headers", "body", "interval", "timeout", "follow_redirects",
              "tls_verify", "failure_threshold", "success_threshold", "severity", "conditions", "path", "log_format",
-             "window", "path_prefixes", "patterns", "process_name", "mounts", "period", "grace", "key", "key_file"});
+             "window", "path_prefixes", "patterns", "process_name", "mounts", "period", "grace", "key", "key_file",
+             "server_name"});
   if (!m.is_map()) return false;
   const std::size_t errors_before = ctx.error_count();
   if (const Field* v = m.require("name")) {
@@ -208,8 +222,8 @@ bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameInde
   std::optional<CheckType> type = CheckType::http;
   if (const Field* v = m.get("type")) {
     type.reset();
-    if (auto s = read_choice(ctx, *v, {"http", "tcp", "apache_status", "access_log", "error_log", "host", "process",
-                                       "heartbeat"})) {
+    if (auto s = read_choice(ctx, *v, {"http", "tcp", "tls", "apache_status", "access_log", "error_log", "host",
+                                       "process", "heartbeat"})) {
       for (const TypeName& n : kTypes) {
         if (n.name == *s) type = n.type;
       }
@@ -226,7 +240,8 @@ bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameInde
         read_url(ctx, m, c);
         read_request_options(ctx, m, c);
         break;
-      case CheckType::tcp: read_tcp_target(ctx, m, c); break;
+      case CheckType::tcp:
+      case CheckType::tls: read_tcp_target(ctx, m, c); break;
       case CheckType::access_log: read_access_log_check(ctx, m, c); break;
       case CheckType::error_log: read_error_log_check(ctx, m, c); break;
       case CheckType::host: read_host_check(ctx, m, c); break;

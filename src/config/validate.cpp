@@ -120,13 +120,15 @@ Problem normalize_apache_status_url(std::string& url) {
   return fmt::format("mod_status answers \"{}\" with its HTML page: add auto to the query, e.g. {}", url, u.buffer());
 }
 
-Problem check_tcp_url(std::string_view text) {
+Problem check_tcp_url(std::string_view text, std::string_view scheme) {
   auto u = urls::parse_uri(text);
-  if (!u || ascii_lower(u->scheme()) != "tcp" || !u->has_authority())
-    return fmt::format("invalid tcp URL \"{}\": expected tcp://host:port", text);
-  if (auto p = check_authority(u->authority(), true, 1)) return fmt::format("invalid tcp URL \"{}\": {}", text, *p);
+  if (!u || ascii_lower(u->scheme()) != scheme || !u->has_authority())
+    return fmt::format("invalid {} URL \"{}\": expected {}://host:port", scheme, text, scheme);
+  if (auto p = check_authority(u->authority(), true, 1))
+    return fmt::format("invalid {} URL \"{}\": {}", scheme, text, *p);
   if ((!u->encoded_path().empty() && u->encoded_path() != "/") || u->has_query() || u->has_fragment())
-    return fmt::format("invalid tcp URL \"{}\": expected tcp://host:port with nothing after the port", text);
+    return fmt::format("invalid {} URL \"{}\": expected {}://host:port with nothing after the port", scheme, text,
+                       scheme);
   return std::nullopt;
 }
 

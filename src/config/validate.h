@@ -21,8 +21,8 @@ Problem check_http_url(std::string_view text);
 // HTML unless the query has `auto`: without a query "?auto" is added to `url`; a query
 // without `auto` is a problem.
 Problem normalize_apache_status_url(std::string& url);
-// "tcp://host:port" (a tcp check's url).
-Problem check_tcp_url(std::string_view text);
+// "tcp://host:port" (a tcp check's url), or with scheme "tls", "tls://host:port" (a tls check's).
+Problem check_tcp_url(std::string_view text, std::string_view scheme = "tcp");
 // "host:port" (a tcp check's target).
 Problem check_host_port(std::string_view text);
 

@@ -14,7 +14,8 @@ std::unique_ptr<Prober> make_heartbeat_prober();
 std::unique_ptr<Prober> make_prober(config::CheckType type) {
   switch (type) {
     case config::CheckType::http:
-    case config::CheckType::tcp: return nullptr;
+    case config::CheckType::tcp:
+    case config::CheckType::tls: return nullptr;
     case config::CheckType::apache_status: return make_apache_status_prober();
     case config::CheckType::access_log: return make_access_log_prober();
     case config::CheckType::error_log: return make_error_log_prober();

@@ -87,6 +87,13 @@ std::string format_check_report(const CheckResult& r) {
                                        : fmt::format("EXPIRED {} day{} ago", -left, -left == 1 ? "" : "s");
     line("tls cert", fmt::format("expires {} ({})", date_time(*r.cert_expires_at), when));
   }
+  // A tls check's handshake.
+  for (auto [label, name] : {std::pair{"tls", "tls_version"}, std::pair{"cipher", "cipher"},
+                             std::pair{"subject", "cert_subject"}, std::pair{"issuer", "cert_issuer"}}) {
+    auto it = r.figures.find(name);
+    if (it == r.figures.end()) continue;
+    if (const auto* s = std::get_if<std::string>(&it->second); s && !s->empty()) line(label, *s);
+  }
   if (r.status != 0) {
     line("body", fmt::format("{} bytes{}", r.body.size(), r.body_truncated ? " (truncated)" : ""));
   }

@@ -22,9 +22,16 @@ Duration effective_timeout(const config::CheckConfig& c) {
   return c.timeout > Duration::zero() ? c.timeout : config::Defaults{}.timeout;
 }
 
-bool is_tcp(const config::CheckConfig& c) {
-  return c.type == config::CheckType::tcp || c.url.starts_with("tcp://");
+// A url's scheme wins over the type, as `vigil check tcp://host:port` relies on.
+bool is_tls(const config::CheckConfig& c) {
+  return c.url.starts_with("tls://") || (c.type == config::CheckType::tls && !c.url.starts_with("tcp://"));
 }
+
+bool is_tcp(const config::CheckConfig& c) {
+  return c.type == config::CheckType::tcp || c.url.starts_with("tcp://") || is_tls(c);
+}
+
+TlsOptions tls_options_for(const config::CheckConfig& c) { return TlsOptions{c.server_name, c.tls_verify}; }
 
 net::HttpRequest http_request_for(const config::CheckConfig& c) {
   net::HttpRequest req;
@@ -114,7 +121,8 @@ struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
     ++stats.started;
     const config::CheckConfig& check = *schedule.slot(run.slot).check;
     const std::uint32_t slot = run.slot, serial = run.serial;
-    if (check.type != config::CheckType::http && check.type != config::CheckType::tcp) {
+    if (check.type != config::CheckType::http && check.type != config::CheckType::tcp &&
+        check.type != config::CheckType::tls) {
       if (!http) http = std::make_unique<net::HttpClient>(io);
       auto& prober = probers[static_cast<int>(check.type)];
       if (!prober) prober = make_prober(check.type);
@@ -133,13 +141,18 @@ struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
     }
     if (is_tcp(check)) {
       const std::uint64_t key = next_tcp_key++;
-      auto c = TcpConnect::start(io, check.url, effective_timeout(check),
-                                 [w = weak_from_this(), key, slot, serial](CheckResult r) {
-                                   auto self = w.lock();
-                                   if (!self) return;
-                                   self->tcp.erase(key);
-                                   self->complete(slot, serial, std::move(r));
-                                 });
+      const bool tls = is_tls(check);
+      if (tls && !tls_context) tls_context = std::make_unique<TlsContext>();  // the CA store, once
+      const TlsOptions options = tls_options_for(check);
+      auto c = TcpConnect::start(
+          io, check.url, effective_timeout(check),
+          [w = weak_from_this(), key, slot, serial](CheckResult r) {
+            auto self = w.lock();
+            if (!self) return;
+            self->tcp.erase(key);
+            self->complete(slot, serial, std::move(r));
+          },
+          tls ? &options : nullptr, tls_context.get());
       tcp.emplace(key, std::move(c));
       return;
     }
@@ -166,6 +179,7 @@ struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
   std::vector<Schedule::Run> runs;   // reused by tick()
   std::unique_ptr<net::HttpClient> http;
   std::map<int, std::unique_ptr<Prober>> probers;  // by config::CheckType
+  std::unique_ptr<TlsContext> tls_context;  // made at the first tls probe; outlives the attempts below
   std::unordered_map<std::uint64_t, std::shared_ptr<TcpConnect>> tcp;
   std::uint64_t next_tcp_key = 0;
   ShardStats stats;
@@ -199,8 +213,11 @@ CheckResult run_once(const config::CheckConfig& check) {
   };
   std::shared_ptr<TcpConnect> tcp;
   std::unique_ptr<net::HttpClient> http;
+  TlsContext tls_context;
+  const TlsOptions options = tls_options_for(check);
   if (is_tcp(check)) {
-    tcp = TcpConnect::start(io, check.url, effective_timeout(check), record);
+    tcp = TcpConnect::start(io, check.url, effective_timeout(check), record, is_tls(check) ? &options : nullptr,
+                            &tls_context);
   } else {
     http = std::make_unique<net::HttpClient>(io);
     http->fetch(http_request_for(check), record);

@@ -35,10 +35,10 @@ const Case kCases[] = {
       - {name: c, type: host, url: "http://web/"}
       - {name: d, type: process, process_name: x, target: "web:80"}
 )",
-     {R"(t.yaml:4:59: services[0].checks[0].url: "url" applies only to http, tcp and apache_status checks; access_log checks read the file at path)",
-      R"(t.yaml:5:58: services[0].checks[1].url: "url" applies only to http, tcp and apache_status checks; error_log checks read the file at path)",
-      R"(t.yaml:6:31: services[0].checks[2].url: "url" applies only to http, tcp and apache_status checks)",
-      R"(t.yaml:7:51: services[0].checks[3].target: "target" applies only to tcp checks)"}},
+     {R"(t.yaml:4:59: services[0].checks[0].url: "url" applies only to http, tcp, tls and apache_status checks; access_log checks read the file at path)",
+      R"(t.yaml:5:58: services[0].checks[1].url: "url" applies only to http, tcp, tls and apache_status checks; error_log checks read the file at path)",
+      R"(t.yaml:6:31: services[0].checks[2].url: "url" applies only to http, tcp, tls and apache_status checks)",
+      R"(t.yaml:7:51: services[0].checks[3].target: "target" applies only to tcp and tls checks)"}},
     {"method and body on apache_status", R"(services:
   - name: web
     checks:
@@ -52,7 +52,7 @@ const Case kCases[] = {
 )",
      {R"(t.yaml:7:9: services[0].checks[0].method: "method" applies only to http checks)",
       R"(t.yaml:8:9: services[0].checks[0].body: "body" applies only to http checks)",
-      R"(t.yaml:9:9: services[0].checks[0].target: "target" applies only to tcp checks; apache_status checks take a url)",
+      R"(t.yaml:9:9: services[0].checks[0].target: "target" applies only to tcp and tls checks; apache_status checks take a url)",
       R"(t.yaml:10:9: services[0].checks[0].patterns: "patterns" applies only to error_log checks)"}},
     {"headers on a tcp check", R"(services:
   - name: db

@@ -64,7 +64,7 @@ TEST(HeartbeatConfig, Errors) {
                 R"(t.yaml:5:54: services[0].checks[0].key: use only letters, digits, '-', '.', '_' and '~' (the key travels in URLs and headers))"}));
   EXPECT_EQ(errors_of(with_check("{ name: a, type: heartbeat, period: 1m, key: 0123456789abcdef0123, url: 'http://x/' }")),
             (std::vector<std::string>{
-                R"(t.yaml:5:76: services[0].checks[0].url: "url" applies only to http, tcp and apache_status checks)"}));
+                R"(t.yaml:5:76: services[0].checks[0].url: "url" applies only to http, tcp, tls and apache_status checks)"}));
   EXPECT_EQ(errors_of(with_check("{ name: a, url: 'http://127.0.0.1:9/', period: 1m }")),
             (std::vector<std::string>{
                 R"(t.yaml:5:48: services[0].checks[0].period: "period" applies only to heartbeat checks)"}));

@@ -56,14 +56,23 @@ TEST(Validate, Listen) {
   });
 }
 
+Problem check_tcp_url_of_tcp(std::string_view text) { return check_tcp_url(text); }
+Problem check_tls_url(std::string_view text) { return check_tcp_url(text, "tls"); }
+
 TEST(Validate, TcpEndpoints) {
-  expect(check_tcp_url, {
+  expect(check_tcp_url_of_tcp, {
       {"tcp://db:5432", nullptr},
       {"tcp://[2001:db8::1]:443", nullptr},
       {"tcp://db:5432/", nullptr},
       {"tcp://db", R"(invalid tcp URL "tcp://db": missing port)"},
       {"tcp://db:5432/x", R"(invalid tcp URL "tcp://db:5432/x": expected tcp://host:port with nothing after the port)"},
       {"udp://db:53", R"(invalid tcp URL "udp://db:53": expected tcp://host:port)"},
+  });
+  expect(check_tls_url, {
+      {"tls://mail.example.com:465", nullptr},
+      {"tls://[2001:db8::1]:993/", nullptr},
+      {"tcp://mail:465", R"(invalid tls URL "tcp://mail:465": expected tls://host:port)"},
+      {"tls://mail", R"(invalid tls URL "tls://mail": missing port)"},
   });
   expect(check_host_port, {
       {"10.0.0.5:443", nullptr},
