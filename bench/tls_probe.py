@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""TLS probes: vigil's `tls` check side by side with blackbox_exporter's tcp prober with `tls: true`.
+
+One loopback nginx speaks TLS with a self-signed ECDSA P-256 certificate made here (openssl).
+vigil runs --checks tls checks at --rate probes/s (a new connection and a full handshake each,
+the certificate read, the condition `cert_expires_in > 14d` evaluated, the result stored); its
+probes are the rows added to check_results during the window, its CPU is its own. blackbox_exporter
+is driven at its best by wrk (/probe?module=tls_connect, at several connection counts) in the
+same run; its CPU excludes whoever schedules it and stores its results (Prometheus), so the
+comparison favours it. Both verify nothing (the certificate is self-signed), so the work is the
+same: TCP connect, TLS 1.3 handshake, read the certificate, close. The figure is probes per
+CPU-second of the prober (nginx's share of the handshakes is the same for both and not counted).
+
+Standard library only (plus wrk, prometheus-blackbox-exporter, nginx, openssl). Only 127.0.0.1
+traffic; every process started here is stopped by its PID; every wait is bounded.
+
+    python3 bench/tls_probe.py --vigil build/bench/vigil          # about 1 minute
+Figures: bench/results/tls_probe.json.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_throughput import (WRK_LUA, cpu_split, free_port, http_get, machine, max_rowid,  # noqa: E402
+                              memory_mb, port_open, stop_pid, wait_until)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class TlsNginx:
+    def __init__(self, workdir):
+        self.dir = os.path.join(workdir, "nginx")
+        os.makedirs(os.path.join(self.dir, "logs"), exist_ok=True)
+        self.port = free_port()
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-days", "90", "-subj", "/CN=localhost", "-keyout", f"{self.dir}/key.pem",
+                        "-out", f"{self.dir}/cert.pem"], check=True, capture_output=True, timeout=30)
+        self.conf = os.path.join(self.dir, "nginx.conf")
+        with open(self.conf, "w") as f:
+            f.write(f"""daemon off;
+master_process on;
+worker_processes 1;
+worker_rlimit_nofile 16384;
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/logs/error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  client_body_temp_path {self.dir}/body;
+  proxy_temp_path {self.dir}/proxy;
+  fastcgi_temp_path {self.dir}/fastcgi;
+  uwsgi_temp_path {self.dir}/uwsgi;
+  scgi_temp_path {self.dir}/scgi;
+  ssl_session_cache off;
+  ssl_session_tickets off;
+  server {{
+    listen 127.0.0.1:{self.port} ssl backlog=4096;
+    ssl_certificate {self.dir}/cert.pem;
+    ssl_certificate_key {self.dir}/key.pem;
+    location = / {{ return 200 "ok"; }}
+  }}
+}}
+""")
+        self.proc = None
+
+    def start(self):
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.proc = subprocess.Popen([nginx, "-c", self.conf, "-p", self.dir, "-e", f"{self.dir}/logs/error.log"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(lambda: port_open(self.port), 10, f"nginx on port {self.port}")
+
+    def stop(self):
+        stop_pid(self.proc, signal.SIGTERM, timeout=10)
+
+
+def run_vigil(args, nginx, workdir):
+    interval_ms = max(1, round(args.checks * 1000 / args.rate))
+    port = free_port()
+    db = os.path.join(workdir, "vigil.db")
+    lines = [f"server: {{ listen: 127.0.0.1:{port} }}", f'store: {{ sqlite: "{db}" }}',
+             f"defaults: {{ interval: {interval_ms}ms, timeout: {min(interval_ms, 5000)}ms }}", "services:"]
+    for s in range(0, args.checks, 100):
+        lines += [f"  - name: svc-{s // 100:04d}", "    checks:"]
+        for c in range(s, min(args.checks, s + 100)):
+            lines.append(f"      - {{ name: tls-{c:05d}, type: tls, target: '127.0.0.1:{nginx.port}', "
+                         f"server_name: localhost, tls_verify: false, conditions: ['cert_expires_in > 14d'] }}")
+    cfg = os.path.join(workdir, "vigil.yaml")
+    with open(cfg, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    log = open(os.path.join(workdir, "vigil.log"), "wb")
+    proc = subprocess.Popen([args.vigil, "run", "-c", cfg], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: http_get(f"http://127.0.0.1:{port}/-/ready", timeout=2)[0] == 200
+                   if port_open(port) else False, 30, "vigil /-/ready", interval=0.2)
+        time.sleep(args.warmup)
+        rows0, cpu0, w0 = max_rowid(db), cpu_split(proc.pid), time.monotonic()
+        time.sleep(args.window)
+        rows1, cpu1, w1 = max_rowid(db), cpu_split(proc.pid), time.monotonic()
+        rss, _ = memory_mb(proc.pid)
+        _, text = http_get(f"http://127.0.0.1:{port}/metrics")
+        failing = len(re.findall(r'^vigil_check_up\{[^}]*\} 0', text, re.M))
+        if "probe_ssl_earliest_cert_expiry{" not in text:
+            raise RuntimeError("vigil's /metrics has no probe_ssl_earliest_cert_expiry")
+    finally:
+        stop_pid(proc)
+        log.close()
+    probes = rows1 - rows0
+    cpu = sum(cpu1) - sum(cpu0)
+    wall = w1 - w0
+    return {"checks": args.checks, "interval_ms": interval_ms, "probes": probes, "probes_per_s": round(probes / wall),
+            "cpu_util": round(cpu / wall, 3), "probes_per_cpu_s": round(probes / cpu) if cpu else None,
+            "cpu_us_per_probe": round(cpu * 1e6 / probes, 1) if probes else None, "rss_mb": round(rss, 1),
+            "checks_down": failing}
+
+
+def run_blackbox(args, nginx, workdir):
+    cfg = os.path.join(workdir, "blackbox.yml")
+    with open(cfg, "w") as f:
+        f.write("modules:\n  tls_connect:\n    prober: tcp\n    timeout: 5s\n    tcp:\n      tls: true\n"
+                "      preferred_ip_protocol: ip4\n      tls_config:\n        insecure_skip_verify: true\n"
+                "        server_name: localhost\n")
+    lua = os.path.join(workdir, "count.lua")
+    with open(lua, "w") as f:
+        f.write(WRK_LUA)
+    port = free_port()
+    log = open(os.path.join(workdir, "blackbox.log"), "wb")
+    proc = subprocess.Popen([args.blackbox, f"--config.file={cfg}", f"--web.listen-address=127.0.0.1:{port}"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/probe?module=tls_connect&target=127.0.0.1:{nginx.port}"
+    runs = []
+    try:
+        wait_until(lambda: port_open(port), 15, "blackbox_exporter port")
+        status, body = http_get(url)
+        if status != 200 or "\nprobe_success 1" not in body or "probe_ssl_earliest_cert_expiry" not in body:
+            raise RuntimeError(f"blackbox tls probe failed ({status}):\n{body[:2000]}")
+        for conns in args.wrk_connections:
+            cpu0, w0 = cpu_split(proc.pid), time.monotonic()
+            out = subprocess.run([args.wrk, f"-t{min(2, conns)}", f"-c{conns}", f"-d{args.window}s", "--timeout", "10s",
+                                  "-s", lua, url], capture_output=True, text=True, timeout=args.window + 60)
+            cpu1, w1 = cpu_split(proc.pid), time.monotonic()
+            m = re.search(r"PROBES ok=(\d+) bad=(\d+)", out.stdout)
+            if not m:
+                raise RuntimeError(f"cannot read wrk's output:\n{out.stdout}\n{out.stderr}")
+            ok = int(m.group(1))
+            cpu = sum(cpu1) - sum(cpu0)
+            runs.append({"wrk_connections": conns, "probes": ok, "probes_failed": int(m.group(2)),
+                         "probes_per_s": round(ok / (w1 - w0)), "cpu_util": round(cpu / (w1 - w0), 3),
+                         "probes_per_cpu_s": round(ok / cpu) if cpu else None,
+                         "cpu_us_per_probe": round(cpu * 1e6 / ok, 1) if ok else None,
+                         "rss_mb": round(memory_mb(proc.pid)[0], 1)})
+    finally:
+        stop_pid(proc)
+        log.close()
+    return {"runs": runs, "best": max(runs, key=lambda r: r["probes_per_cpu_s"] or 0)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--vigil", default=os.path.join(ROOT, "build/bench/vigil"))
+    ap.add_argument("--blackbox", default=shutil.which("prometheus-blackbox-exporter") or
+                    "/usr/bin/prometheus-blackbox-exporter")
+    ap.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
+    ap.add_argument("--checks", type=int, default=2000)
+    ap.add_argument("--rate", type=float, default=1000, help="vigil's offered tls probes/s")
+    ap.add_argument("--window", type=int, default=10)
+    ap.add_argument("--warmup", type=float, default=3)
+    ap.add_argument("--wrk-connections", type=int, nargs="+", default=[4, 16])
+    args = ap.parse_args()
+    for tool in (args.vigil, args.blackbox, args.wrk):
+        if not os.path.exists(tool):
+            sys.exit(f"{tool} missing: run scripts/install-deps.sh --bench and build the bench preset")
+    result = {"machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="vigil-tls-bench-") as d:
+        nginx = TlsNginx(d)
+        nginx.start()
+        try:
+            result["vigil"] = run_vigil(args, nginx, d)
+            result["blackbox"] = run_blackbox(args, nginx, d)
+        finally:
+            nginx.stop()
+    v, b = result["vigil"], result["blackbox"]["best"]
+    result["ratio_probes_per_cpu_s"] = round(v["probes_per_cpu_s"] / b["probes_per_cpu_s"], 2)
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "results", "tls_probe.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    print(f"{'':34} {'probes/s':>9} {'CPU µs/probe':>13} {'probes/CPU-s':>13} {'RSS MB':>7}")
+    print(f"{'vigil, ' + str(v['checks']) + ' tls checks':34} {v['probes_per_s']:>9,} {v['cpu_us_per_probe']:>13} "
+          f"{v['probes_per_cpu_s']:>13,} {v['rss_mb']:>7}   ({v['checks_down']} checks down)")
+    for r in result["blackbox"]["runs"]:
+        print(f"{'blackbox tcp+tls, wrk -c' + str(r['wrk_connections']):34} {r['probes_per_s']:>9,} "
+              f"{r['cpu_us_per_probe']:>13} {r['probes_per_cpu_s']:>13,} {r['rss_mb']:>7}")
+    print(f"vigil / blackbox_exporter (best), probes per CPU-second: {result['ratio_probes_per_cpu_s']}x")
+
+
+if __name__ == "__main__":
+    main()
