@@ -8,7 +8,8 @@ probes are the rows added to check_results during the window, its CPU is its own
 is driven at its best by wrk (/probe?module=tls_connect, at several connection counts) in the
 same run; its CPU excludes whoever schedules it and stores its results (Prometheus), so the
 comparison favours it. Both verify nothing (the certificate is self-signed), so the work is the
-same: TCP connect, TLS 1.3 handshake, read the certificate, close. The figure is probes per
+same: TCP connect, a full TLS handshake (1.2: nginx 1.22's default protocols), read the
+certificate, close. The figure is probes per
 CPU-second of the prober (nginx's share of the handshakes is the same for both and not counted).
 
 Standard library only (plus wrk, prometheus-blackbox-exporter, nginx, openssl). Only 127.0.0.1
