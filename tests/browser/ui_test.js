@@ -192,19 +192,21 @@ async function main() {
     await page.locator(".oncall-now strong", { hasText: before }).waitFor();
     assert.ok((await page.locator("ul.overrides").innerText()).includes("none"));
 
-    // Planned work: internal-api in maintenance for an hour, shown on the Overview, then ended.
+    // Planned work: internal-api and webserver-01 in one window for an hour, shown on the
+    // Overview, then ended.
     const maintForm = page.getByRole("form", { name: "Start maintenance" });
-    await maintForm.getByLabel("Service").selectOption("internal-api");
+    await maintForm.getByLabel("Services").selectOption(["internal-api", "webserver-01"]);
     await maintForm.getByLabel("What the work is").fill("Kernel update");
     await maintForm.getByRole("button", { name: "Start maintenance" }).click();
     await page.locator("ul.windows", { hasText: "Kernel update" }).waitFor();
     const windowText = await page.locator("ul.windows").innerText();
-    assert.ok(windowText.includes("internal-api") && windowText.includes(env.auth ? "by alice" : "by web"), windowText);
+    assert.ok(windowText.includes("internal-api") && windowText.includes("webserver-01") &&
+              windowText.includes(env.auth ? "by alice" : "by web"), windowText);
     await shoot(page, "oncall-maintenance");
     await page.goto(base + "/");
     const apiRow = page.locator("tr", { hasText: "internal-api" });
     await apiRow.locator(".badge-maintenance").waitFor();
-    assert.equal(await page.locator(".badge-maintenance").count(), 1);
+    assert.equal(await page.locator(".badge-maintenance").count(), 2);
     await page.goto(base + "/oncall");
     await page.locator("ul.windows").getByRole("button", { name: "End now" }).click();
     await page.locator("ul.windows", { hasText: "none" }).waitFor();

@@ -156,7 +156,10 @@ void maintenance_form(Deps& d, Request req, std::string action, Respond respond)
   if (action.empty()) {
     auto start = form_start(req);
     if (!start.ok()) return respond(error_page(req, 400, "From: " + start.error().message, "/oncall"));
-    boost::json::object body{{"services", boost::json::array{boost::json::string(form_field(req, "service").value_or(""))}},
+    boost::json::array services;
+    for (auto& s : form_fields(req, "service")) services.emplace_back(boost::json::string(s));
+    // None chosen: the API says so ("at least one service is required", field services).
+    boost::json::object body{{"services", std::move(services)},
                              {"start", format_rfc3339(*start)},
                              {"duration", form_field(req, "for").value_or("")},
                              {"description", form_field(req, "description").value_or("")},

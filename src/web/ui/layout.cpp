@@ -147,4 +147,12 @@ std::optional<std::string> form_field(const Request& req, std::string_view name)
   return std::nullopt;
 }
 
+std::vector<std::string> form_fields(const Request& req, std::string_view name) {
+  std::vector<std::string> out;
+  if (!boost::urls::parse_query(req.body)) return out;
+  for (const auto& p : boost::urls::params_view(req.body, boost::urls::encoding_opts(true)))
+    if (p.key == name) out.emplace_back(p.value);
+  return out;
+}
+
 }  // namespace vigil::web::ui

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/time.h"
 #include "incident/incident.h"
@@ -40,5 +41,7 @@ std::string url_encode(std::string_view text);  // for a query parameter's value
 
 // Form body (application/x-www-form-urlencoded) field, decoded; nullopt when absent.
 std::optional<std::string> form_field(const Request& req, std::string_view name);
+// Every value of a field that repeats (a <select multiple>), decoded, in order.
+std::vector<std::string> form_fields(const Request& req, std::string_view name);
 
 }  // namespace vigil::web::ui

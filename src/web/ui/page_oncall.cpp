@@ -4,6 +4,7 @@
 // on-call API's own (GET /api/v1/oncall, /api/v1/schedules/{name}/shifts and /overrides); the
 // forms post to /oncall/{name}/overrides (forms.cpp).
 #include <boost/json.hpp>
+#include <algorithm>
 #include <date/date.h>
 
 #include "web/ui/layout.h"
@@ -95,7 +96,7 @@ void overrides_section(Html& h, const Request& req, const std::string& name, con
 }
 
 // Maintenance windows in progress or scheduled, each with an End button, and a form to start
-// one for a service (the API takes several; one at a time here). Posts to /maintenance (forms.cpp).
+// one for one or more services. Posts to /maintenance (forms.cpp).
 void maintenance_section(Html& h, const Request& req, const json::array& windows, const std::vector<ServiceStatus>& services) {
   h.open("section", {{"class", "maintenance"}, {"aria-label", "Maintenance"}});
   h.leaf("h2", "Maintenance");
@@ -122,8 +123,9 @@ void maintenance_section(Html& h, const Request& req, const json::array& windows
   if (services.empty()) return h.close("section"), void();
   h.open("form", {{"method", "post"}, {"action", "/maintenance"}, {"class", "stack"}, {"aria-label", "Start maintenance"}});
   csrf_field(h, req);
-  h.leaf("label", {{"for", "maintenance-service"}}, "Service");
-  h.open("select", {{"id", "maintenance-service"}, {"name", "service"}});
+  h.leaf("label", {{"for", "maintenance-service"}}, "Services (Ctrl or ⌘ to choose several)");
+  h.open("select", {{"id", "maintenance-service"}, {"name", "service"}, {"multiple", "multiple"},
+                    {"size", std::to_string(std::min<std::size_t>(services.size(), 6))}, {"required", "required"}});
   for (const auto& s : services) h.leaf("option", {{"value", s.name}}, s.name);
   h.close("select");
   h.leaf("label", {{"for", "maintenance-from"}}, "From (UTC, empty: now)");
