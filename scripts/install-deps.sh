@@ -15,6 +15,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev # tests/fuzz: libFuzzer targets of the input parsers (make test)
   libxml2-dev              # tests: the postmortem SVGs are parsed as XML
+  libc-ares-dev            # dns checks: asynchronous DNS queries (c-ares)
+  dnsmasq-base             # tests: a real DNS server on loopback for the dns check (no system service)
   nginx-light curl sqlite3 procps python3
   prometheus-alertmanager  # e2e: a real Alertmanager pages vigil (tests/e2e/test_alertmanager.py)
   apache2 diffutils        # `vigil demo` and e2e: a real Apache2 (mod_status, mod_rewrite), run as the

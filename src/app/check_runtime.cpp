@@ -33,6 +33,7 @@ std::string_view type_name(config::CheckType t) {
     case config::CheckType::process: return "process";
     case config::CheckType::heartbeat: return "heartbeat";
     case config::CheckType::tls: return "tls";
+    case config::CheckType::dns: return "dns";
   }
   return "http";
 }

@@ -35,7 +35,9 @@ std::vector<web::ServiceStatus> Engine::Impl::snapshot() {
       cs.type = std::string(type_name(c.type));
       cs.target = c.type == config::CheckType::heartbeat
                       ? fmt::format("a ping every {}, grace {}", format_duration(c.period), format_duration(c.grace))
-                      : c.url.empty() ? (c.path.empty() ? c.process_name : c.path) : c.url;
+                  : c.type == config::CheckType::dns
+                      ? fmt::format("{} {} @{}", c.query, c.record_type, c.server.empty() ? "resolv.conf" : c.server)
+                  : c.url.empty() ? (c.path.empty() ? c.process_name : c.path) : c.url;
       cs.interval = format_duration(c.interval);
       Shard& sh = *shards[shard_of(id, shards.size())];
       {

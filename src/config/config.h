@@ -49,8 +49,9 @@ struct Defaults {
 // "?auto" is added when missing); access_log and error_log follow a log file (`path`); host
 // reads /proc and statvfs; process watches a named process; heartbeat waits for pings (a cron
 // job, Alertmanager's Watchdog) at /ping/KEY; tls connects and completes a TLS handshake (any
-// TLS port: SMTPS, IMAPS, LDAPS...: the certificate's expiry and trust, without HTTP).
-enum class CheckType { http, tcp, apache_status, access_log, error_log, host, process, heartbeat, tls };
+// TLS port: SMTPS, IMAPS, LDAPS...: the certificate's expiry and trust, without HTTP); dns asks a
+// DNS server for a name's records.
+enum class CheckType { http, tcp, apache_status, access_log, error_log, host, process, heartbeat, tls, dns };
 
 // A named RE2 pattern an error_log check counts (figure `pattern.<name>`).
 struct LogPattern {
@@ -92,6 +93,11 @@ struct CheckConfig {
   Duration period{};
   Duration grace{};
   std::string key;
+  // dns: the name asked for, its record type (A, AAAA, MX, TXT, NS) and the server asked
+  // ("ip:port", "ip" or empty: the system's resolv.conf).
+  std::string query;
+  std::string record_type = "A";
+  std::string server;
 };
 
 // One item of evidence, attached to the incident timeline when it triggers.

@@ -19,7 +19,7 @@ constexpr TypeName kTypes[] = {
     {"http", CheckType::http},           {"tcp", CheckType::tcp},       {"tls", CheckType::tls},
     {"apache_status", CheckType::apache_status}, {"access_log", CheckType::access_log},
     {"error_log", CheckType::error_log}, {"host", CheckType::host},     {"process", CheckType::process},
-    {"heartbeat", CheckType::heartbeat},
+    {"heartbeat", CheckType::heartbeat}, {"dns", CheckType::dns},
 };
 
 constexpr unsigned bit(CheckType t) { return 1u << static_cast<unsigned>(t); }
@@ -53,6 +53,9 @@ constexpr TypedKey kTypedKeys[] = {
     {"grace", bit(CheckType::heartbeat)},
     {"key", bit(CheckType::heartbeat)},
     {"key_file", bit(CheckType::heartbeat)},
+    {"query", bit(CheckType::dns)},
+    {"record_type", bit(CheckType::dns)},
+    {"server", bit(CheckType::dns)},
 };
 
 std::string_view type_name(CheckType t) {
@@ -210,7 +213,7 @@ bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameInde
             {"name", "type", "url", "target", "method", "headers", "body", "interval", "timeout", "follow_redirects",
              "tls_verify", "failure_threshold", "success_threshold", "severity", "conditions", "path", "log_format",
              "window", "path_prefixes", "patterns", "process_name", "mounts", "period", "grace", "key", "key_file",
-             "server_name"});
+             "server_name", "query", "record_type", "server"});
   if (!m.is_map()) return false;
   const std::size_t errors_before = ctx.error_count();
   if (const Field* v = m.require("name")) {
@@ -223,7 +226,7 @@ bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameInde
   if (const Field* v = m.get("type")) {
     type.reset();
     if (auto s = read_choice(ctx, *v, {"http", "tcp", "tls", "apache_status", "access_log", "error_log", "host",
-                                       "process", "heartbeat"})) {
+                                       "process", "heartbeat", "dns"})) {
       for (const TypeName& n : kTypes) {
         if (n.name == *s) type = n.type;
       }
@@ -247,6 +250,7 @@ bool read_check(Context& ctx, const Field& f, const Defaults& defaults, NameInde
       case CheckType::host: read_host_check(ctx, m, c); break;
       case CheckType::process: read_process_check(ctx, m, c); break;
       case CheckType::heartbeat: read_heartbeat_check(ctx, m, ping_keys, c); break;
+      case CheckType::dns: read_dns_check(ctx, m, c); break;
     }
   }
   read_timing(ctx, m, defaults, c);

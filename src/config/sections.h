@@ -73,6 +73,8 @@ void read_access_log_check(Context& ctx, MapView& m, CheckConfig& c);
 void read_error_log_check(Context& ctx, MapView& m, CheckConfig& c);
 void read_host_check(Context& ctx, MapView& m, CheckConfig& c);
 void read_process_check(Context& ctx, MapView& m, CheckConfig& c);
+// dns: query, record_type, server (section_checks_dns.cpp).
+void read_dns_check(Context& ctx, MapView& m, CheckConfig& c);
 // heartbeat: period, grace, key / key_file (section_checks_heartbeat.cpp).
 void read_heartbeat_check(Context& ctx, MapView& m, PingKeys& keys, CheckConfig& c);
 // An access_log condition reading path("/login").error_rate needs figures for "/login": adds

@@ -38,7 +38,7 @@ class Prober {
   virtual void forget(const std::string& check_id) {}
 };
 
-// The prober for a type; nullptr for http, tcp and tls (the shard does those itself).
+// The prober for a type; nullptr for http, tcp, tls and dns (the shard does those itself).
 std::unique_ptr<Prober> make_prober(config::CheckType type);
 
 }  // namespace vigil::probe

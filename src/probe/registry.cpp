@@ -15,7 +15,8 @@ std::unique_ptr<Prober> make_prober(config::CheckType type) {
   switch (type) {
     case config::CheckType::http:
     case config::CheckType::tcp:
-    case config::CheckType::tls: return nullptr;
+    case config::CheckType::tls:
+    case config::CheckType::dns: return nullptr;
     case config::CheckType::apache_status: return make_apache_status_prober();
     case config::CheckType::access_log: return make_access_log_prober();
     case config::CheckType::error_log: return make_error_log_prober();

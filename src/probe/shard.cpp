@@ -8,7 +8,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <unordered_map>
 
+#include "net/dns_client.h"
 #include "net/http_client.h"
+#include "probe/dns_result.h"
 #include "probe/schedule.h"
 #include "probe/tcp_connect.h"
 
@@ -32,6 +34,10 @@ bool is_tcp(const config::CheckConfig& c) {
 }
 
 TlsOptions tls_options_for(const config::CheckConfig& c) { return TlsOptions{c.server_name, c.tls_verify}; }
+
+net::DnsQuery dns_query_for(const config::CheckConfig& c) {
+  return net::DnsQuery{c.query, c.record_type, c.server, effective_timeout(c)};
+}
 
 net::HttpRequest http_request_for(const config::CheckConfig& c) {
   net::HttpRequest req;
@@ -79,6 +85,7 @@ struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
     // Destroying the client aborts its transfers without callbacks; it tolerates being
     // destroyed from inside one of its own callbacks (a sink that calls stop()).
     http.reset();
+    dns.reset();  // the same for DNS queries
     auto connects = std::move(tcp);
     tcp.clear();
     for (auto& [key, c] : connects) c->cancel();
@@ -121,6 +128,15 @@ struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
     ++stats.started;
     const config::CheckConfig& check = *schedule.slot(run.slot).check;
     const std::uint32_t slot = run.slot, serial = run.serial;
+    if (check.type == config::CheckType::dns) {
+      if (!dns) dns = std::make_unique<net::DnsClient>(io);
+      // The client belongs to this Impl and never calls back after its destruction: `this` is safe.
+      dns->query(dns_query_for(check), [this, slot, serial, check = schedule.slot(slot).check,
+                                        started = now_ms()](net::DnsAnswer a) {
+        complete(slot, serial, dns_result(a, *check, started));
+      });
+      return;
+    }
     if (check.type != config::CheckType::http && check.type != config::CheckType::tcp &&
         check.type != config::CheckType::tls) {
       if (!http) http = std::make_unique<net::HttpClient>(io);
@@ -179,6 +195,7 @@ struct ProbeShard::Impl : std::enable_shared_from_this<Impl> {
   std::vector<Schedule::Run> runs;   // reused by tick()
   std::unique_ptr<net::HttpClient> http;
   std::map<int, std::unique_ptr<Prober>> probers;  // by config::CheckType
+  std::unique_ptr<net::DnsClient> dns;
   std::unique_ptr<TlsContext> tls_context;  // made at the first tls probe; outlives the attempts below
   std::unordered_map<std::uint64_t, std::shared_ptr<TcpConnect>> tcp;
   std::uint64_t next_tcp_key = 0;
@@ -213,9 +230,13 @@ CheckResult run_once(const config::CheckConfig& check) {
   };
   std::shared_ptr<TcpConnect> tcp;
   std::unique_ptr<net::HttpClient> http;
+  std::unique_ptr<net::DnsClient> dns;
   TlsContext tls_context;
   const TlsOptions options = tls_options_for(check);
-  if (is_tcp(check)) {
+  if (check.type == config::CheckType::dns) {
+    dns = std::make_unique<net::DnsClient>(io);
+    dns->query(dns_query_for(check), [&, started = now_ms()](net::DnsAnswer a) { record(dns_result(a, check, started)); });
+  } else if (is_tcp(check)) {
     tcp = TcpConnect::start(io, check.url, effective_timeout(check), record, is_tls(check) ? &options : nullptr,
                             &tls_context);
   } else {

@@ -144,7 +144,7 @@ const Case kCases[] = {
     checks:
       - {name: p, type: tpc, target: "db:5432"}
 )",
-     {R"(t.yaml:4:25: services[0].checks[0].type: invalid value "tpc": expected one of http, tcp, tls, apache_status, access_log, error_log, host, process, heartbeat (did you mean "tcp"?))"}},
+     {R"(t.yaml:4:25: services[0].checks[0].type: invalid value "tpc": expected one of http, tcp, tls, apache_status, access_log, error_log, host, process, heartbeat, dns (did you mean "tcp"?))"}},
 
     {"bad header name", R"(services:
   - name: web
