@@ -7,7 +7,7 @@
 # ui_load.py (issue #7): the overview page and incidents API with 1,000 services and 10,000
 # incidents in the store, p50/p99 and page weight; about 1 minute.
 # heartbeat_ping.py: heartbeat pings against the Prometheus Pushgateway; about 30 s.
-# tls_probe.py: tls checks against blackbox_exporter's tcp prober with tls: true; about 1 minute.
+# protocol_probes.py: tls and dns checks against blackbox_exporter's tcp+tls and dns probers; about 2 minutes.
 # Figures land in bench/results/ (git-ignored); docs/performance.md quotes a run of this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +24,4 @@ python3 bench/events_ingest.py --vigil "$BUILD/vigil"
 python3 bench/tail_overhead.py --vigil "$BUILD/vigil"
 python3 bench/ui_load.py --vigil "$BUILD/vigil"
 python3 bench/heartbeat_ping.py --vigil "$BUILD/vigil"
-python3 bench/tls_probe.py --vigil "$BUILD/vigil"
+python3 bench/protocol_probes.py --vigil "$BUILD/vigil"

@@ -1,22 +1,25 @@
 #!/usr/bin/env python3
-"""TLS probes: vigil's `tls` check side by side with blackbox_exporter's tcp prober with `tls: true`.
+"""TLS and DNS probes: vigil's `tls` and `dns` checks side by side with blackbox_exporter's
+tcp prober with `tls: true` and its dns prober.
 
-One loopback nginx speaks TLS with a self-signed ECDSA P-256 certificate made here (openssl).
-vigil runs --checks tls checks at --rate probes/s (a new connection and a full handshake each,
-the certificate read, the condition `cert_expires_in > 14d` evaluated, the result stored); its
-probes are the rows added to check_results during the window, its CPU is its own. blackbox_exporter
-is driven at its best by wrk (/probe?module=tls_connect, at several connection counts) in the
-same run; its CPU excludes whoever schedules it and stores its results (Prometheus), so the
-comparison favours it. Both verify nothing (the certificate is self-signed), so the work is the
-same: TCP connect, a full TLS handshake (1.2: nginx 1.22's default protocols), read the
-certificate, close. The figure is probes per
-CPU-second of the prober (nginx's share of the handshakes is the same for both and not counted).
+tls: one loopback nginx speaks TLS with a self-signed ECDSA P-256 certificate made here
+(openssl). Both verify nothing (the certificate is self-signed), so the work is the same: TCP
+connect, a full TLS handshake (1.2: nginx 1.22's default protocols), read the certificate, close.
+dns: one loopback dnsmasq answers `web.test A` from its command line; each probe is one query.
 
-Standard library only (plus wrk, prometheus-blackbox-exporter, nginx, openssl). Only 127.0.0.1
-traffic; every process started here is stopped by its PID; every wait is bounded.
+vigil runs --checks checks of the kind at --rate probes/s (the condition evaluated, the result
+stored); its probes are the rows added to check_results during the window, its CPU is its own.
+blackbox_exporter is driven at its best by wrk (/probe?module=..., at several connection counts)
+in the same run; its CPU excludes whoever schedules it and stores its results (Prometheus), so
+the comparison favours it. The figure is probes per CPU-second of the prober (the server's share
+is the same for both and not counted).
 
-    python3 bench/tls_probe.py --vigil build/bench/vigil          # about 1 minute
-Figures: bench/results/tls_probe.json.
+Standard library only (plus wrk, prometheus-blackbox-exporter, nginx, openssl, dnsmasq). Only
+127.0.0.1 traffic; every process started here is stopped by its PID; every wait is bounded.
+
+    python3 bench/protocol_probes.py --vigil build/bench/vigil          # about 2 minutes
+    python3 bench/protocol_probes.py --kinds dns
+Figures: bench/results/protocol_probes.json.
 """
 import argparse
 import json
@@ -82,7 +85,52 @@ http {{
         stop_pid(self.proc, signal.SIGTERM, timeout=10)
 
 
-def run_vigil(args, nginx, workdir):
+class Dnsmasq:
+    def __init__(self, workdir):
+        self.dir = os.path.join(workdir, "dnsmasq")
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = free_port()
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+             "--no-poll", "--listen-address=127.0.0.1", "--bind-interfaces", f"--port={self.port}", "--pid-file=",
+             "--local=/test/", "--host-record=web.test,10.0.0.5", "--cache-size=0"],
+            stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.dir, "dnsmasq.log"), "wb"))
+        wait_until(lambda: port_open(self.port), 10, f"dnsmasq on port {self.port}")
+
+    def stop(self):
+        stop_pid(self.proc, signal.SIGTERM, timeout=10)
+
+
+# What each kind asks of vigil (one check line) and of blackbox_exporter (its module).
+KINDS = {
+    "tls": {
+        "server": TlsNginx,
+        "check": "{{ name: tls-{i:05d}, type: tls, target: '127.0.0.1:{port}', server_name: localhost, "
+                 "tls_verify: false, conditions: ['cert_expires_in > 14d'] }}",
+        "metric": "probe_ssl_earliest_cert_expiry{",
+        "module": "  probe:\n    prober: tcp\n    timeout: 5s\n    tcp:\n      tls: true\n"
+                  "      preferred_ip_protocol: ip4\n      tls_config:\n        insecure_skip_verify: true\n"
+                  "        server_name: localhost\n",
+        "target": "127.0.0.1:{port}",
+        "blackbox_check": "probe_ssl_earliest_cert_expiry",
+    },
+    "dns": {
+        "server": Dnsmasq,
+        "check": "{{ name: dns-{i:05d}, type: dns, query: web.test, server: '127.0.0.1:{port}', "
+                 "conditions: ['answers contains \"10.0.0.5\"'] }}",
+        "metric": "probe_dns_answer_rrs{",
+        "module": "  probe:\n    prober: dns\n    timeout: 5s\n    dns:\n      query_name: web.test\n"
+                  "      query_type: A\n      preferred_ip_protocol: ip4\n      transport_protocol: udp\n",
+        "target": "127.0.0.1:{port}",
+        "blackbox_check": "probe_dns_answer_rrs 1",
+    },
+}
+
+
+def run_vigil(args, kind, server, workdir):
     interval_ms = max(1, round(args.checks * 1000 / args.rate))
     port = free_port()
     db = os.path.join(workdir, "vigil.db")
@@ -91,8 +139,7 @@ def run_vigil(args, nginx, workdir):
     for s in range(0, args.checks, 100):
         lines += [f"  - name: svc-{s // 100:04d}", "    checks:"]
         for c in range(s, min(args.checks, s + 100)):
-            lines.append(f"      - {{ name: tls-{c:05d}, type: tls, target: '127.0.0.1:{nginx.port}', "
-                         f"server_name: localhost, tls_verify: false, conditions: ['cert_expires_in > 14d'] }}")
+            lines.append("      - " + KINDS[kind]["check"].format(i=c, port=server.port))
     cfg = os.path.join(workdir, "vigil.yaml")
     with open(cfg, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -108,8 +155,8 @@ def run_vigil(args, nginx, workdir):
         rss, _ = memory_mb(proc.pid)
         _, text = http_get(f"http://127.0.0.1:{port}/metrics")
         failing = len(re.findall(r'^vigil_check_up\{[^}]*\} 0', text, re.M))
-        if "probe_ssl_earliest_cert_expiry{" not in text:
-            raise RuntimeError("vigil's /metrics has no probe_ssl_earliest_cert_expiry")
+        if KINDS[kind]["metric"] not in text:
+            raise RuntimeError(f"vigil's /metrics has no {KINDS[kind]['metric']}")
     finally:
         stop_pid(proc)
         log.close()
@@ -122,12 +169,10 @@ def run_vigil(args, nginx, workdir):
             "checks_down": failing}
 
 
-def run_blackbox(args, nginx, workdir):
+def run_blackbox(args, kind, server, workdir):
     cfg = os.path.join(workdir, "blackbox.yml")
     with open(cfg, "w") as f:
-        f.write("modules:\n  tls_connect:\n    prober: tcp\n    timeout: 5s\n    tcp:\n      tls: true\n"
-                "      preferred_ip_protocol: ip4\n      tls_config:\n        insecure_skip_verify: true\n"
-                "        server_name: localhost\n")
+        f.write("modules:\n" + KINDS[kind]["module"])
     lua = os.path.join(workdir, "count.lua")
     with open(lua, "w") as f:
         f.write(WRK_LUA)
@@ -135,13 +180,13 @@ def run_blackbox(args, nginx, workdir):
     log = open(os.path.join(workdir, "blackbox.log"), "wb")
     proc = subprocess.Popen([args.blackbox, f"--config.file={cfg}", f"--web.listen-address=127.0.0.1:{port}"],
                             stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/probe?module=tls_connect&target=127.0.0.1:{nginx.port}"
+    url = f"http://127.0.0.1:{port}/probe?module=probe&target=" + KINDS[kind]["target"].format(port=server.port)
     runs = []
     try:
         wait_until(lambda: port_open(port), 15, "blackbox_exporter port")
         status, body = http_get(url)
-        if status != 200 or "\nprobe_success 1" not in body or "probe_ssl_earliest_cert_expiry" not in body:
-            raise RuntimeError(f"blackbox tls probe failed ({status}):\n{body[:2000]}")
+        if status != 200 or "\nprobe_success 1" not in body or KINDS[kind]["blackbox_check"] not in body:
+            raise RuntimeError(f"blackbox {kind} probe failed ({status}):\n{body[:2000]}")
         for conns in args.wrk_connections:
             cpu0, w0 = cpu_split(proc.pid), time.monotonic()
             out = subprocess.run([args.wrk, f"-t{min(2, conns)}", f"-c{conns}", f"-d{args.window}s", "--timeout", "10s",
@@ -169,8 +214,9 @@ def main():
     ap.add_argument("--blackbox", default=shutil.which("prometheus-blackbox-exporter") or
                     "/usr/bin/prometheus-blackbox-exporter")
     ap.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
+    ap.add_argument("--kinds", nargs="+", choices=sorted(KINDS), default=["tls", "dns"])
     ap.add_argument("--checks", type=int, default=2000)
-    ap.add_argument("--rate", type=float, default=1000, help="vigil's offered tls probes/s")
+    ap.add_argument("--rate", type=float, default=1000, help="vigil's offered probes/s")
     ap.add_argument("--window", type=int, default=10)
     ap.add_argument("--warmup", type=float, default=3)
     ap.add_argument("--wrk-connections", type=int, nargs="+", default=[4, 16])
@@ -178,28 +224,30 @@ def main():
     for tool in (args.vigil, args.blackbox, args.wrk):
         if not os.path.exists(tool):
             sys.exit(f"{tool} missing: run scripts/install-deps.sh --bench and build the bench preset")
-    result = {"machine": machine()}
-    with tempfile.TemporaryDirectory(prefix="vigil-tls-bench-") as d:
-        nginx = TlsNginx(d)
-        nginx.start()
-        try:
-            result["vigil"] = run_vigil(args, nginx, d)
-            result["blackbox"] = run_blackbox(args, nginx, d)
-        finally:
-            nginx.stop()
-    v, b = result["vigil"], result["blackbox"]["best"]
-    result["ratio_probes_per_cpu_s"] = round(v["probes_per_cpu_s"] / b["probes_per_cpu_s"], 2)
+    result = {"machine": machine(), "kinds": {}}
+    for kind in args.kinds:
+        with tempfile.TemporaryDirectory(prefix=f"vigil-{kind}-bench-") as d:
+            server = KINDS[kind]["server"](d)
+            server.start()
+            try:
+                v = run_vigil(args, kind, server, d)
+                b = run_blackbox(args, kind, server, d)
+            finally:
+                server.stop()
+        result["kinds"][kind] = {"vigil": v, "blackbox": b,
+                                 "ratio_probes_per_cpu_s": round(v["probes_per_cpu_s"] / b["best"]["probes_per_cpu_s"], 2)}
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
-    with open(os.path.join(ROOT, "bench", "results", "tls_probe.json"), "w") as f:
+    with open(os.path.join(ROOT, "bench", "results", "protocol_probes.json"), "w") as f:
         json.dump(result, f, indent=2)
     print(f"{'':34} {'probes/s':>9} {'CPU µs/probe':>13} {'probes/CPU-s':>13} {'RSS MB':>7}")
-    print(f"{'vigil, ' + str(v['checks']) + ' tls checks':34} {v['probes_per_s']:>9,} {v['cpu_us_per_probe']:>13} "
-          f"{v['probes_per_cpu_s']:>13,} {v['rss_mb']:>7}   ({v['checks_down']} checks down)")
-    for r in result["blackbox"]["runs"]:
-        print(f"{'blackbox tcp+tls, wrk -c' + str(r['wrk_connections']):34} {r['probes_per_s']:>9,} "
-              f"{r['cpu_us_per_probe']:>13} {r['probes_per_cpu_s']:>13,} {r['rss_mb']:>7}")
-    print(f"vigil / blackbox_exporter (best), probes per CPU-second: {result['ratio_probes_per_cpu_s']}x")
-
+    for kind, k in result["kinds"].items():
+        v = k["vigil"]
+        print(f"{'vigil, ' + str(v['checks']) + ' ' + kind + ' checks':34} {v['probes_per_s']:>9,} "
+              f"{v['cpu_us_per_probe']:>13} {v['probes_per_cpu_s']:>13,} {v['rss_mb']:>7}   ({v['checks_down']} checks down)")
+        for r in k["blackbox"]["runs"]:
+            print(f"{'blackbox ' + kind + ', wrk -c' + str(r['wrk_connections']):34} {r['probes_per_s']:>9,} "
+                  f"{r['cpu_us_per_probe']:>13} {r['probes_per_cpu_s']:>13,} {r['rss_mb']:>7}")
+        print(f"{kind}: vigil / blackbox_exporter (best), probes per CPU-second: {k['ratio_probes_per_cpu_s']}x")
 
 if __name__ == "__main__":
     main()
