@@ -174,13 +174,22 @@ def machine():
 
 class Nginx:
     """A real nginx on 127.0.0.1:<port> serving / (200 "<h1>Sign in</h1>"); 1 worker, no access log.
-    Same layout as tests/e2e/harness.py's Nginx, tuned for load (access_log off, more connections)."""
+    Same layout as tests/e2e/harness.py's Nginx, tuned for load (access_log off, more connections).
+    With tls=True it speaks TLS only, with a self-signed ECDSA P-256 certificate made here by
+    openssl, and resumes no sessions (every connection a full handshake)."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, tls=False):
         self.dir = os.path.join(workdir, "nginx")
         os.makedirs(os.path.join(self.dir, "logs"), exist_ok=True)
         self.port = free_port()
         self.proc = None
+        ssl = ""
+        if tls:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                            "-nodes", "-days", "90", "-subj", "/CN=localhost", "-keyout", f"{self.dir}/key.pem",
+                            "-out", f"{self.dir}/cert.pem"], check=True, capture_output=True, timeout=30)
+            ssl = (f"ssl_certificate {self.dir}/cert.pem; ssl_certificate_key {self.dir}/key.pem;\n"
+                   "    ssl_session_cache off; ssl_session_tickets off;")
         conf = f"""
 daemon off;
 master_process on;
@@ -197,7 +206,8 @@ http {{
   uwsgi_temp_path {self.dir}/uwsgi;
   scgi_temp_path {self.dir}/scgi;
   server {{
-    listen 127.0.0.1:{self.port} backlog=4096;
+    listen 127.0.0.1:{self.port}{" ssl" if tls else ""} backlog=4096;
+    {ssl}
     location = / {{ default_type text/html; return 200 "<h1>Sign in</h1>"; }}
   }}
 }}

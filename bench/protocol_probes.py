@@ -33,56 +33,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_throughput import (WRK_LUA, cpu_split, free_port, http_get, machine, max_rowid,  # noqa: E402
+from probe_throughput import (WRK_LUA, Nginx, cpu_split, free_port, http_get, machine, max_rowid,  # noqa: E402
                               memory_mb, port_open, stop_pid, wait_until)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-class TlsNginx:
-    def __init__(self, workdir):
-        self.dir = os.path.join(workdir, "nginx")
-        os.makedirs(os.path.join(self.dir, "logs"), exist_ok=True)
-        self.port = free_port()
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                        "-nodes", "-days", "90", "-subj", "/CN=localhost", "-keyout", f"{self.dir}/key.pem",
-                        "-out", f"{self.dir}/cert.pem"], check=True, capture_output=True, timeout=30)
-        self.conf = os.path.join(self.dir, "nginx.conf")
-        with open(self.conf, "w") as f:
-            f.write(f"""daemon off;
-master_process on;
-worker_processes 1;
-worker_rlimit_nofile 16384;
-pid {self.dir}/nginx.pid;
-error_log {self.dir}/logs/error.log warn;
-events {{ worker_connections 8192; }}
-http {{
-  access_log off;
-  client_body_temp_path {self.dir}/body;
-  proxy_temp_path {self.dir}/proxy;
-  fastcgi_temp_path {self.dir}/fastcgi;
-  uwsgi_temp_path {self.dir}/uwsgi;
-  scgi_temp_path {self.dir}/scgi;
-  ssl_session_cache off;
-  ssl_session_tickets off;
-  server {{
-    listen 127.0.0.1:{self.port} ssl backlog=4096;
-    ssl_certificate {self.dir}/cert.pem;
-    ssl_certificate_key {self.dir}/key.pem;
-    location = / {{ return 200 "ok"; }}
-  }}
-}}
-""")
-        self.proc = None
-
-    def start(self):
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.proc = subprocess.Popen([nginx, "-c", self.conf, "-p", self.dir, "-e", f"{self.dir}/logs/error.log"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until(lambda: port_open(self.port), 10, f"nginx on port {self.port}")
-
-    def stop(self):
-        stop_pid(self.proc, signal.SIGTERM, timeout=10)
 
 
 class Dnsmasq:
@@ -107,7 +61,7 @@ class Dnsmasq:
 # What each kind asks of vigil (one check line) and of blackbox_exporter (its module).
 KINDS = {
     "tls": {
-        "server": TlsNginx,
+        "server": lambda d: Nginx(d, tls=True),
         "check": "{{ name: tls-{i:05d}, type: tls, target: '127.0.0.1:{port}', server_name: localhost, "
                  "tls_verify: false, conditions: ['cert_expires_in > 14d'] }}",
         "metric": "probe_ssl_earliest_cert_expiry{",

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "support/nginx.h"  // free_tcp_port, spawn_process, reap_process, read_text_file
+#include "support/nginx.h"  // free_tcp_port, spawn_process, await_listening, reap_process
 
 namespace vigil::testing {
 
@@ -40,19 +40,7 @@ class Dnsmasq {
     for (const auto& d : local_) argv.push_back("--local=/" + d + "/");
     argv.insert(argv.end(), records_.begin(), records_.end());
     pid_ = spawn_process(argv, dir_ / "dnsmasq.log");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!tcp_port_accepts(port_)) {  // it listens on TCP as well as UDP
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("dnsmasq exited at start:\n" + read_text_file(dir_ / "dnsmasq.log"));
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        stop();
-        throw std::runtime_error("dnsmasq did not listen within 10s:\n" + read_text_file(dir_ / "dnsmasq.log"));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    await_listening(pid_, port_, "dnsmasq", {dir_ / "dnsmasq.log"});  // it listens on TCP as well as UDP
   }
 
   void stop() {

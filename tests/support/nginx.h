@@ -114,6 +114,33 @@ inline std::string read_text_file(const std::filesystem::path& p) {
   return s.str();
 }
 
+// Waits (10 s at most) until the child `pid` accepts connections on 127.0.0.1:port. Throws with
+// what its `logs` say if it exits first (pid becomes -1) or never listens (it is killed, reaped
+// and pid becomes -1).
+inline void await_listening(pid_t& pid, std::uint16_t port, const std::string& what,
+                            const std::vector<std::filesystem::path>& logs) {
+  auto log_text = [&] {
+    std::string out;
+    for (const auto& l : logs) out += read_text_file(l);
+    return out;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!tcp_port_accepts(port)) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      pid = -1;
+      throw std::runtime_error(what + " exited at start:\n" + log_text());
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGTERM);
+      reap_process(pid, std::chrono::seconds(5));
+      pid = -1;
+      throw std::runtime_error(what + " did not listen on port " + std::to_string(port) + " within 10s:\n" + log_text());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 class Nginx {
  public:
   struct Options {
@@ -150,21 +177,7 @@ class Nginx {
     pid_ = spawn_process({options_.binary, "-p", dir_.string() + "/", "-c", (dir_ / "nginx.conf").string(), "-e",
                           (dir_ / "error.log").string()},
                          dir_ / "stderr.log");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!tcp_port_accepts(port_)) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("nginx exited at start:\n" + read_text_file(dir_ / "stderr.log") +
-                                 read_text_file(dir_ / "error.log"));
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        stop();
-        throw std::runtime_error("nginx did not listen on port " + std::to_string(port_) + " within 10s:\n" +
-                                 read_text_file(dir_ / "error.log"));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    await_listening(pid_, port_, "nginx", {dir_ / "stderr.log", dir_ / "error.log"});
   }
 
   // Fast shutdown (SIGTERM to the master, which stops its workers), waiting for it to exit.
