@@ -54,8 +54,10 @@ std::vector<std::string> addresses(const hostent* h) {
   return out;
 }
 
-// The records of a successful answer, as people write them; false when it cannot be parsed.
-bool parse_records(int type, const unsigned char* abuf, int alen, std::vector<std::string>& out) {
+// The records of a successful answer, as people write them, and for A/AAAA the name its CNAME
+// chain ends at; false when it cannot be parsed.
+bool parse_records(int type, const unsigned char* abuf, int alen, std::vector<std::string>& out,
+                   std::string& canonical) {
   switch (type) {
     case ns_t_a:
     case ns_t_aaaa: {
@@ -65,6 +67,7 @@ bool parse_records(int type, const unsigned char* abuf, int alen, std::vector<st
       if (st == ARES_ENODATA) return true;
       if (st != ARES_SUCCESS) return false;
       out = addresses(h);
+      if (h && h->h_name) canonical = h->h_name;
       ares_free_hostent(h);
       return true;
     }
@@ -226,7 +229,7 @@ struct DnsClient::Impl : std::enable_shared_from_this<Impl> {
     if (const auto rcode = rcode_of(status); !rcode.empty()) {
       a.responded = true;
       a.rcode = rcode;
-      if (status == ARES_SUCCESS && !parse_records(p->type, abuf, alen, a.records))
+      if (status == ARES_SUCCESS && !parse_records(p->type, abuf, alen, a.records, a.canonical_name))
         a.error = fmt::format("{} {}: the answer from {} could not be parsed", p->query.name, p->query.type, where);
       std::sort(a.records.begin(), a.records.end());
     } else if (status == ARES_ETIMEOUT) {

@@ -26,6 +26,7 @@ struct DnsAnswer {
   bool responded = false;   // a DNS answer arrived (whatever its rcode); false: error says why
   std::string rcode;        // NOERROR, NXDOMAIN, SERVFAIL, REFUSED, ... when it responded
   std::vector<std::string> records;  // A/AAAA: addresses; MX: "10 mx.example.com"; TXT: the text; NS: names
+  std::string canonical_name;  // A/AAAA: the name the CNAME chain ends at (the name asked when none)
   std::string error;
   std::chrono::microseconds took{0};
 };

@@ -21,6 +21,7 @@ CheckResult dns_result(const net::DnsAnswer& a, const config::CheckConfig& check
   r.figures.emplace("answers", joined);
   r.figures.emplace("answer_count", static_cast<double>(a.records.size()));
   r.figures.emplace("rcode", a.rcode);
+  if (!a.canonical_name.empty()) r.figures.emplace("canonical_name", a.canonical_name);
   r.metrics.push_back(MetricSample{"probe_dns_answer_rrs", "gauge", "Records in the answer section.", {},
                                    static_cast<double>(a.records.size())});
   if (!a.error.empty()) {

@@ -22,6 +22,7 @@ const std::vector<std::string> kRecords = {
     "--mx-host=mail.test,mx2.mail.test,20",
     "--mx-host=mail.test,mx1.mail.test,10",
     "--txt-record=web.test,v=spf1 -all",
+    "--cname=www.test,web.test",
 };
 
 config::CheckConfig dns_check(const testing::Dnsmasq& dns, std::string name, std::string type = "A") {
@@ -55,6 +56,13 @@ TEST(DnsCheck, EachRecordType) {
   ASSERT_EQ(r.metrics.size(), 1u);
   EXPECT_EQ(r.metrics[0].name, "probe_dns_answer_rrs");
   EXPECT_EQ(r.metrics[0].value, 2);
+
+  EXPECT_EQ(text(r, "canonical_name"), "web.test");
+
+  r = run_once(dns_check(dns, "www.test"));  // a CNAME to web.test: its addresses, and where it led
+  ASSERT_TRUE(r.reachable) << r.error;
+  EXPECT_EQ(text(r, "answers"), "10.0.0.5, 10.0.0.6");
+  EXPECT_EQ(text(r, "canonical_name"), "web.test");
 
   r = run_once(dns_check(dns, "v6.test", "AAAA"));
   ASSERT_TRUE(r.reachable) << r.error;
