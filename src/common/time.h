@@ -16,6 +16,8 @@ using Duration = std::chrono::milliseconds;
 using namespace std::chrono_literals;
 
 inline Time now_ms() { return std::chrono::time_point_cast<Duration>(Clock::now()); }
+// Unix time in seconds, as Prometheus samples of a moment are (..._timestamp_seconds).
+inline double epoch_seconds(Time t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
 
 // Parses "250ms", "10s", "5m", "2h", "14d", "1h30m" (Prometheus style). Errors name the problem.
 Result<Duration> parse_duration(std::string_view text);

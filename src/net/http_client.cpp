@@ -14,9 +14,7 @@
 #include "net/http_client.h"
 
 #include <curl/curl.h>
-#include <openssl/asn1.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -24,11 +22,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstring>
-#include <ctime>
 #include <string_view>
 #include <unordered_map>
 
 #include "common/ascii.h"
+#include "net/cert_expiry.h"
 
 namespace vigil::net {
 
@@ -96,13 +94,7 @@ std::optional<Time> peer_cert_expiry(CURL* easy) {
   if (curl_easy_getinfo(easy, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK || !info) return std::nullopt;
   if (info->backend != CURLSSLBACKEND_OPENSSL || !info->internals) return std::nullopt;
   auto* ssl = static_cast<SSL*>(info->internals);
-  X509* cert = SSL_get0_peer_certificate(ssl);
-  if (!cert) return std::nullopt;
-  const ASN1_TIME* not_after = X509_get0_notAfter(cert);
-  std::tm tm{};
-  if (!not_after || ASN1_TIME_to_tm(not_after, &tm) != 1) return std::nullopt;
-  const std::time_t t = timegm(&tm);
-  return Time{std::chrono::duration_cast<Duration>(std::chrono::seconds{t})};
+  return cert_not_after(SSL_get0_peer_certificate(ssl));
 }
 
 size_t on_body(char* data, size_t size, size_t n, void* userdata) {

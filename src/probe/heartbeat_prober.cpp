@@ -11,8 +11,6 @@ using rules::HeartbeatJudgement;
 using rules::HeartbeatRule;
 using rules::HeartbeatState;
 
-double epoch_seconds(Time t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
-
 }  // namespace
 
 CheckResult heartbeat_result(const std::string& check_id, const config::CheckConfig& check, HeartbeatBoard& board,

@@ -16,6 +16,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "net/cert_expiry.h"
+
 namespace vigil::probe {
 
 namespace asio = boost::asio;
@@ -70,13 +72,6 @@ TlsContext::~TlsContext() = default;
 
 namespace {
 
-std::optional<Time> not_after(X509* cert) {
-  const ASN1_TIME* t = cert ? X509_get0_notAfter(cert) : nullptr;
-  std::tm tm{};
-  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
-  return Time{std::chrono::duration_cast<Duration>(std::chrono::seconds{timegm(&tm)})};
-}
-
 std::string common_name(X509_NAME* name) {
   char buf[256] = {};
   if (!name || X509_NAME_get_text_by_NID(name, NID_commonName, buf, sizeof buf) < 0) return "";
@@ -88,8 +83,6 @@ std::string blackbox_version(std::string_view v) {
   if (v.starts_with("TLSv")) return "TLS " + std::string(v.substr(4));
   return std::string(v);
 }
-
-double epoch_seconds(Time t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
 
 class Attempt final : public TcpConnect, public std::enable_shared_from_this<Attempt> {
  public:
@@ -196,11 +189,11 @@ class Attempt final : public TcpConnect, public std::enable_shared_from_this<Att
     }
     result_.timings.tls = elapsed();
     X509* leaf = SSL_get0_peer_certificate(ssl);
-    result_.cert_expires_at = not_after(leaf);
+    result_.cert_expires_at = net::cert_not_after(leaf);
     std::optional<Time> earliest = result_.cert_expires_at;
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
       for (int i = 0; i < sk_X509_num(chain); ++i) {
-        if (auto t = not_after(sk_X509_value(chain, i)); t && (!earliest || *t < *earliest)) earliest = t;
+        if (auto t = net::cert_not_after(sk_X509_value(chain, i)); t && (!earliest || *t < *earliest)) earliest = t;
       }
     }
     const std::string version = SSL_get_version(ssl);

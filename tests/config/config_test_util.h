@@ -14,4 +14,10 @@ inline std::vector<std::string> errors_of(const std::string& yaml) {
   return out;
 }
 
+// A config of one service with one check (a flow map, on line 4 after `before`'s lines).
+inline std::string service_with_check(const std::string& service, const std::string& check,
+                                      const std::string& before = "") {
+  return before + "services:\n  - name: " + service + "\n    checks:\n      - " + check + "\n";
+}
+
 }  // namespace vigil::config::testing

@@ -9,12 +9,7 @@ namespace {
 
 using testing::errors_of;
 
-std::string with_check(const std::string& check) {
-  return "services:\n"
-         "  - name: web\n"
-         "    checks:\n"
-         "      - " + check + "\n";
-}
+std::string with_check(const std::string& check) { return testing::service_with_check("web", check); }
 
 TEST(DnsConfig, DefaultsAndServers) {
   auto r = load_config_text(with_check("{ name: resolve, type: dns, query: www.example.com }"), "t.yaml");

@@ -11,11 +11,8 @@ using testing::errors_of;
 using namespace std::chrono_literals;
 
 std::string with_check(const std::string& check) {
-  return "defaults: { interval: 30s, failure_threshold: 3, success_threshold: 2 }\n"
-         "services:\n"
-         "  - name: backups\n"
-         "    checks:\n"
-         "      - " + check + "\n";
+  return testing::service_with_check("backups", check,
+                                     "defaults: { interval: 30s, failure_threshold: 3, success_threshold: 2 }\n");
 }
 
 TEST(HeartbeatConfig, DefaultsSuitPings) {

@@ -10,12 +10,7 @@ namespace {
 
 using testing::errors_of;
 
-std::string with_check(const std::string& check) {
-  return "services:\n"
-         "  - name: mail\n"
-         "    checks:\n"
-         "      - " + check + "\n";
-}
+std::string with_check(const std::string& check) { return testing::service_with_check("mail", check); }
 
 TEST(TlsConfig, TargetOrUrlWithServerName) {
   auto r = load_config_text(with_check("{ name: smtps, type: tls, target: 'mail.example.com:465', "
