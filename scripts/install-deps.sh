@@ -16,6 +16,8 @@ PACKAGES=(
   clang libclang-rt-14-dev # tests/fuzz: libFuzzer targets of the input parsers (make test)
   libxml2-dev              # tests: the postmortem SVGs are parsed as XML
   libc-ares-dev            # dns checks: asynchronous DNS queries (c-ares)
+  libpq-dev                # the store on PostgreSQL (libpq)
+  postgresql               # tests: a real PostgreSQL server on loopback, started from a temp data dir
   dnsmasq-base             # tests: a real DNS server on loopback for the dns check (no system service)
   nginx-light curl sqlite3 procps python3
   prometheus-alertmanager  # e2e: a real Alertmanager pages vigil (tests/e2e/test_alertmanager.py)

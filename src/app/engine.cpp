@@ -175,8 +175,9 @@ std::vector<std::string> EngineBackend::reload() {
     return errors;
   }
   auto next = std::make_shared<const config::Config>(std::move(*loaded.config));
-  if (next->server.listen != e_.cfg->server.listen || next->store.sqlite != e_.cfg->store.sqlite)
-    spdlog::warn("reload: server.listen and store.sqlite changes take effect after a restart");
+  if (next->server.listen != e_.cfg->server.listen || next->store.sqlite != e_.cfg->store.sqlite ||
+      next->store.postgres != e_.cfg->store.postgres)
+    spdlog::warn("reload: server.listen and store changes take effect after a restart");
   std::map<std::string, bool> alerting;
   for (const Incident* inc : e_.book.open()) alerting[inc->dedup_key] = true;
   if (Status st = e_.build_paging(*next); !st.ok()) return {st.error().message};
@@ -218,11 +219,12 @@ Engine::~Engine() {
 Status Engine::start() {
   Impl& e = *impl_;
   const auto& c = *e.cfg;
-  std::error_code ec;
-  if (auto dir = std::filesystem::path(c.store.sqlite).parent_path(); !dir.empty())
-    std::filesystem::create_directories(dir, ec);
-  auto opened = store::open_sqlite(c.store.sqlite);
-  if (!opened.ok()) return Error{"store " + c.store.sqlite + ": " + opened.error().message, "store.sqlite"};
+  // open_sqlite creates the file's folder; errors of open_postgres name the server.
+  auto opened = c.store.postgres.empty() ? store::open_sqlite(c.store.sqlite) : store::open_postgres(c.store.postgres);
+  if (!opened.ok()) {
+    if (!c.store.postgres.empty()) return Error{"store: " + opened.error().message, "store.postgres"};
+    return Error{"store " + c.store.sqlite + ": " + opened.error().message, "store.sqlite"};
+  }
   e.store = std::move(opened.value());
   e.committer = std::make_unique<GroupCommitter>(*e.store, [w = e.weak_from_this()](CommitBatch batch) {
     auto self = w.lock();

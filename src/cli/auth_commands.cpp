@@ -74,9 +74,11 @@ std::optional<Opened> open_store(const std::string& config_path) {
   }
   Opened o;
   o.config = std::move(loaded.config);
-  auto s = store::open_sqlite(o.config->store.sqlite);
+  const auto& where = o.config->store;
+  auto s = where.postgres.empty() ? store::open_sqlite(where.sqlite) : store::open_postgres(where.postgres);
   if (!s.ok()) {
-    fmt::print(stderr, "vigil token: store {}: {}\n", o.config->store.sqlite, s.error().message);
+    if (where.postgres.empty()) fmt::print(stderr, "vigil token: store {}: {}\n", where.sqlite, s.error().message);
+    else fmt::print(stderr, "vigil token: store: {}\n", s.error().message);
     return std::nullopt;
   }
   o.store = std::move(s.value());
@@ -140,7 +142,7 @@ AuthCommands::AuthCommands(CLI::App& app, std::string& config_path) : config_pat
   revoke_ = token->add_subcommand("revoke", "Delete a token: it stops working at once");
   revoke_->add_option("id", id_, "Token id (from `vigil token list`)")->required()->check(CLI::PositiveNumber);
   for (auto* sub : {create_, list_, revoke_})
-    sub->add_option("-c,--config", config_path, "Config file (its store.sqlite holds the tokens)")->capture_default_str();
+    sub->add_option("-c,--config", config_path, "Config file (its store holds the tokens)")->capture_default_str();
 }
 
 std::optional<int> AuthCommands::run() const {

@@ -34,6 +34,9 @@ struct ServerConfig {
 
 struct StoreConfig {
   std::string sqlite = "data/vigil.db";
+  // A PostgreSQL connection URI or key=value string (`postgres` or `postgres_file`); when set,
+  // the store is that database and `sqlite` is not used.
+  std::string postgres;
   Duration results_retention = std::chrono::hours(24 * 7);
 };
 

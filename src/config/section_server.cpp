@@ -111,8 +111,19 @@ void check_listen_exposure(Context& ctx, const Field* server, const Config& cfg)
 }
 
 void read_store(Context& ctx, const Field& f, StoreConfig& out) {
-  MapView m(ctx, f, {"sqlite", "results_retention"});
-  if (const Field* v = m.get("sqlite")) {
+  MapView m(ctx, f, {"sqlite", "postgres", "postgres_file", "results_retention"});
+  const Field* pg = nullptr;
+  if (auto conninfo = read_secret(ctx, m, "postgres", &pg)) {
+    // libpq reads either form; anything else is a typo that would only fail at start.
+    const std::string_view c = *conninfo;
+    if (c.starts_with("postgresql://") || c.starts_with("postgres://") || c.find('=') != std::string_view::npos)
+      out.postgres = *conninfo;
+    else
+      ctx.error(*pg, "must be a PostgreSQL URI (postgresql://user@host:5432/dbname) or a key=value connection string");
+  }
+  if (const Field* v = m.get("sqlite"); v && pg) {
+    ctx.error(v->key_pos, v->path, "set either sqlite or postgres, not both");
+  } else if (v) {
     if (auto s = read_string(ctx, *v)) {
       if (s->empty()) ctx.error(*v, "must not be empty");
       else out.sqlite = *s;  // relative to the working directory, like the daemon's data dir

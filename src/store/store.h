@@ -1,6 +1,6 @@
-// Store: everything vigil persists, behind verbs that map onto one SQLite file today and
-// one PostgreSQL shared by several nodes later (DESIGN.md §6). Nothing above this header
-// knows which engine is underneath. Implementations are thread-safe (calls serialise
+// Store: everything vigil persists, behind verbs that map onto one SQLite file or one
+// PostgreSQL database (DESIGN.md §6). Nothing above this header knows which engine is
+// underneath. Implementations are thread-safe (calls serialise
 // internally) and blocking: the shell calls them off its event loops.
 #pragma once
 #include <cstdint>
@@ -241,5 +241,8 @@ class Store {
 
 // Opens (creating if needed) the SQLite database at `path` in WAL mode and runs migrations.
 Result<std::unique_ptr<Store>> open_sqlite(const std::string& path);
+// Connects to the PostgreSQL database `conninfo` names (a libpq URI or key=value string) and
+// runs migrations. Errors name the server without the password.
+Result<std::unique_ptr<Store>> open_postgres(const std::string& conninfo);
 
 }  // namespace vigil::store

@@ -304,6 +304,24 @@ services:
 )",
      {R"(t.yaml:2:11: store.sqlite: unterminated "${": expected "}")"}},
 
+    {"sqlite and postgres both", R"(store:
+  sqlite: data/vigil.db
+  postgres: postgresql://vigil@127.0.0.1/vigil
+)",
+     {"t.yaml:2:3: store.sqlite: set either sqlite or postgres, not both"}},
+
+    {"postgres neither a URI nor key=value", R"(store:
+  postgres: db.example.com
+)",
+     {"t.yaml:2:13: store.postgres: must be a PostgreSQL URI (postgresql://user@host:5432/dbname) or a key=value "
+      "connection string"}},
+
+    {"postgres and postgres_file both", R"(store:
+  postgres: postgresql://vigil@127.0.0.1/vigil
+  postgres_file: /etc/vigil/postgres.uri
+)",
+     {"t.yaml:3:3: store.postgres_file: set either postgres or postgres_file, not both"}},
+
     {"missing required names", R"(services:
   - description: x
     checks: [{url: "http://web/"}]

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config_test_util.h"
+#include "support/test_dir.h"
 
 namespace vigil::config {
 namespace {
@@ -134,6 +135,27 @@ TEST(LoadConfig, EmptyFileIsAllDefaults) {
     EXPECT_EQ(r.config->defaults.timeout, 10s);
     EXPECT_TRUE(r.config->services.empty());
   }
+}
+
+TEST(LoadConfig, PostgresStoreInlineOrFromAFile) {
+  const auto inline_uri = load_config_text("store:\n  postgres: postgresql://vigil@127.0.0.1:5432/vigil\n", "t.yaml");
+  ASSERT_TRUE(inline_uri.config) << to_string(inline_uri.errors.front());
+  EXPECT_EQ(inline_uri.config->store.postgres, "postgresql://vigil@127.0.0.1:5432/vigil");
+  const auto key_value = load_config_text("store: { postgres: 'host=db.example dbname=vigil' }\n", "t.yaml");
+  ASSERT_TRUE(key_value.config) << to_string(key_value.errors.front());
+  EXPECT_EQ(key_value.config->store.postgres, "host=db.example dbname=vigil");
+
+  // The password stays out of the config: the URI is read from a file, its newline trimmed.
+  vigil::testing::TestDir dir;
+  dir.write("postgres.uri", "postgresql://vigil:s3cret@db.example/vigil\n");
+  const auto from_file =
+      load_config_text("store:\n  postgres_file: " + (dir.path() / "postgres.uri").string() + "\n", "t.yaml");
+  ASSERT_TRUE(from_file.config) << to_string(from_file.errors.front());
+  EXPECT_EQ(from_file.config->store.postgres, "postgresql://vigil:s3cret@db.example/vigil");
+
+  const auto sqlite = load_config_text("store:\n  sqlite: /var/lib/vigil/vigil.db\n", "t.yaml");
+  ASSERT_TRUE(sqlite.config);
+  EXPECT_TRUE(sqlite.config->store.postgres.empty()) << "SQLite unless postgres is set";
 }
 
 TEST(LoadConfig, TcpUrlFormIsKept) {

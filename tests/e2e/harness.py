@@ -305,6 +305,40 @@ class Vigil:
         return None
 
 
+class Postgres:
+    """A real PostgreSQL server (Debian's postgresql) on 127.0.0.1:<port> from its own temp data
+    directory (tests/support/postgres.sh), stopped by its PID. Database `vigil`, user `vigil`."""
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support", "postgres.sh")
+
+    def __init__(self, workdir):
+        # Its own folder outside the workdir: under root the cluster belongs to user postgres.
+        self.dir = tempfile.mkdtemp(prefix="vigil-e2e-pg-")
+
+    def _run(self, cmd):
+        subprocess.run(["bash", self.SCRIPT, cmd, self.dir], check=True, timeout=120)
+
+    def start(self):
+        self._run("start")
+        with open(os.path.join(self.dir, "port")) as f:
+            self.port = int(f.read())
+
+    def restart(self):
+        self._run("restart")
+
+    def stop(self):
+        self._run("stop")
+
+    def uri(self):
+        return f"postgresql://vigil@127.0.0.1:{self.port}/vigil"
+
+    def query(self, sql):
+        """One value per row, through psql (the client of the same package)."""
+        out = subprocess.run(["psql", "-X", "-A", "-t", "-c", sql, self.uri()], capture_output=True, text=True,
+                             timeout=30, check=True)
+        return out.stdout.split()
+
+
 class Workdir:
     def __enter__(self):
         self.path = tempfile.mkdtemp(prefix="vigil-e2e-")

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "store/store.h"
-#include "support/test_dir.h"
+#include "store/store_engines.h"
 
 namespace vigil::store {
 namespace {
@@ -12,21 +12,22 @@ namespace {
 namespace fs = std::filesystem;
 const Time t0 = Time{std::chrono::sys_days{std::chrono::year{2024} / 8 / 18}};
 
-class AuthStore : public ::testing::Test {
+class AuthStore : public EngineTest {
  protected:
   void SetUp() override {
-    auto s = open_sqlite((dir_ / "vigil.db").string());
+    auto s = db_.open_sql();
     ASSERT_TRUE(s.ok()) << s.error().message;
     store_ = std::move(s.value());
   }
   void TearDown() override {
     store_.reset();
   }
-  testing::TestDir dir_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(AuthStore, Tokens) {
+VIGIL_ON_BOTH_ENGINES(AuthStore);
+
+TEST_P(AuthStore, Tokens) {
   auto a = store_->create_api_token({0, "alice", "ci", std::string(64, 'a'), t0, std::nullopt});
   auto b = store_->create_api_token({0, "bob", "cron", std::string(64, 'b'), t0, std::nullopt});
   ASSERT_TRUE(a.ok()) << a.error().message;
@@ -51,7 +52,7 @@ TEST_F(AuthStore, Tokens) {
   EXPECT_EQ(all->front().user, "bob");
 }
 
-TEST_F(AuthStore, SessionsExpireAndArePruned) {
+TEST_P(AuthStore, SessionsExpireAndArePruned) {
   SessionRow s{std::string(64, 'f'), "alice", "csrf1", t0, t0 + std::chrono::hours(12)};
   ASSERT_TRUE(store_->put_session(s).ok());
   auto found = store_->find_session(s.sha256_hex, t0 + std::chrono::hours(1));

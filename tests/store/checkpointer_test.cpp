@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/sql_store.h"
 #include "support/test_dir.h"
 
 namespace vigil::store::sqlite {
@@ -86,7 +86,7 @@ TEST_F(CheckpointerTest, WithoutItTheWritersOwnHookWouldHaveToDoIt) {
 
 TEST_F(CheckpointerTest, StoreStillReadsWhatItWroteAfterReopening) {
   {
-    auto s = SqliteStore::open(path_);
+    auto s = sql::SqlStore::open_sqlite(path_);
     ASSERT_TRUE(s.ok()) << s.error().message;
     for (int i = 1; i <= 300; ++i) {
       incident::IncidentChange c;
@@ -98,7 +98,7 @@ TEST_F(CheckpointerTest, StoreStillReadsWhatItWroteAfterReopening) {
       ASSERT_TRUE((*s)->apply(c).ok());
     }
   }
-  auto s = SqliteStore::open(path_);
+  auto s = sql::SqlStore::open_sqlite(path_);
   ASSERT_TRUE(s.ok());
   auto open = (*s)->open_incidents();
   ASSERT_TRUE(open.ok());

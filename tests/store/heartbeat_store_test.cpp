@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "store/store.h"
-#include "support/test_dir.h"
+#include "store/store_engines.h"
 
 namespace vigil::store {
 namespace {
@@ -11,9 +11,10 @@ using namespace std::chrono_literals;
 
 Time t(std::int64_t ms) { return Time{Duration{ms}}; }
 
-TEST(HeartbeatStore, PutReopenReplace) {
-  testing::TestDir dir;
-  const std::string path = (dir.path() / "vigil.db").string();
+class HeartbeatStore : public EngineTest {};
+VIGIL_ON_BOTH_ENGINES(HeartbeatStore);
+
+TEST_P(HeartbeatStore, PutReopenReplace) {
   rules::HeartbeatState full;
   full.watching_since = t(1000);
   full.last_ping_at = t(5000);
@@ -25,14 +26,14 @@ TEST(HeartbeatStore, PutReopenReplace) {
   full.pings = 7;
   const rules::HeartbeatState fresh{.watching_since = t(2000)};
   {
-    auto s = open_sqlite(path);
+    auto s = db_.open_sql();
     ASSERT_TRUE(s.ok()) << s.error().message;
     auto none = (*s)->heartbeats();
     ASSERT_TRUE(none.ok());
     EXPECT_TRUE(none->empty());
     ASSERT_TRUE((*s)->put_heartbeats({{"backups/nightly", full}, {"reports/weekly", fresh}}).ok());
   }
-  auto s = open_sqlite(path);
+  auto s = db_.open_sql();
   ASSERT_TRUE(s.ok()) << s.error().message;
   auto all = (*s)->heartbeats();
   ASSERT_TRUE(all.ok()) << all.error().message;

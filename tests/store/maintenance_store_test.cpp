@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "store/store.h"
-#include "support/test_dir.h"
+#include "store/store_engines.h"
 
 namespace vigil::store {
 namespace {
@@ -22,12 +22,13 @@ MaintenanceWindow make(std::vector<std::string> services, std::int64_t start, st
   return w;
 }
 
-TEST(MaintenanceStore, CreateListReopenEndDelete) {
-  testing::TestDir dir;
-  const std::string path = (dir.path() / "vigil.db").string();
+class MaintenanceStore : public EngineTest {};
+VIGIL_ON_BOTH_ENGINES(MaintenanceStore);
+
+TEST_P(MaintenanceStore, CreateListReopenEndDelete) {
   std::int64_t first = 0, second = 0;
   {
-    auto s = open_sqlite(path);
+    auto s = db_.open_sql();
     ASSERT_TRUE(s.ok()) << s.error().message;
     auto a = (*s)->create_maintenance_window(make({"web", "api"}, 1000, 5000));
     ASSERT_TRUE(a.ok()) << a.error().message;
@@ -39,7 +40,7 @@ TEST(MaintenanceStore, CreateListReopenEndDelete) {
     first = a->id;
     second = b->id;
   }
-  auto s = open_sqlite(path);
+  auto s = db_.open_sql();
   ASSERT_TRUE(s.ok());
   auto all = (*s)->list_maintenance_windows();
   ASSERT_TRUE(all.ok()) << all.error().message;
@@ -73,9 +74,8 @@ TEST(MaintenanceStore, CreateListReopenEndDelete) {
   EXPECT_EQ((*all)[0].id, first);
 }
 
-TEST(MaintenanceStore, RefusesBadWindowsByField) {
-  testing::TestDir dir;
-  auto s = open_sqlite((dir.path() / "vigil.db").string());
+TEST_P(MaintenanceStore, RefusesBadWindowsByField) {
+  auto s = db_.open_sql();
   ASSERT_TRUE(s.ok());
   auto r = (*s)->create_maintenance_window(make({"web"}, 5000, 5000));
   ASSERT_FALSE(r.ok());

@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "store/store.h"
-#include "support/test_dir.h"
+#include "store/store_engines.h"
 
 namespace vigil::store {
 namespace {
@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 Time t(std::int64_t ms) { return Time{Duration{ms}}; }
 
-class PostmortemStoreTest : public ::testing::Test {
+class PostmortemStoreTest : public EngineTest {
  protected:
   void SetUp() override {
     store_ = reopen();
@@ -26,16 +26,17 @@ class PostmortemStoreTest : public ::testing::Test {
   }
   std::unique_ptr<Store> reopen() {
     store_.reset();
-    auto s = open_sqlite((dir_ / "vigil.db").string());
+    auto s = db_.open_sql();
     EXPECT_TRUE(s.ok()) << s.error().message;
     return s.ok() ? std::move(s).value() : nullptr;
   }
 
-  testing::TestDir dir_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(PostmortemStoreTest, PostmortemRoundTripsInOrderAndReplacesAllSections) {
+VIGIL_ON_BOTH_ENGINES(PostmortemStoreTest);
+
+TEST_P(PostmortemStoreTest, PostmortemRoundTripsInOrderAndReplacesAllSections) {
   auto none = store_->get_postmortem(7);
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
@@ -69,7 +70,7 @@ TEST_F(PostmortemStoreTest, PostmortemRoundTripsInOrderAndReplacesAllSections) {
   EXPECT_FALSE(store_->put_postmortem(StoredPostmortem{}).ok());
 }
 
-TEST_F(PostmortemStoreTest, ActionItemsCrudAndFilters) {
+TEST_P(PostmortemStoreTest, ActionItemsCrudAndFilters) {
   ActionItem a;
   a.incident_id = 3;
   a.text = "Add a check on /login";
@@ -128,7 +129,7 @@ TEST_F(PostmortemStoreTest, ActionItemsCrudAndFilters) {
   EXPECT_FALSE(store_->get_action_item(created->id)->has_value());
 }
 
-TEST_F(PostmortemStoreTest, ResultsKeepFiguresOnlyWhenThereAreSome) {
+TEST_P(PostmortemStoreTest, ResultsKeepFiguresOnlyWhenThereAreSome) {
   ResultRow http{"web/home", t(1000), true, 200, Duration{12}, ""};
   ResultRow log{"web/access", t(2000), false, 0, Duration{0}, "error_rate > 5%"};
   log.figures = {{"error_rate", 0.25}, {"requests", 120.0}, {"nan", std::nan("")}};

@@ -9,9 +9,9 @@
 #include <future>
 #include <thread>
 
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/sql_store.h"
 #include "store/store.h"
-#include "support/test_dir.h"
+#include "store/store_engines.h"
 
 namespace vigil::store {
 namespace {
@@ -78,17 +78,14 @@ const std::vector<Fixture> kDay = {
     {8, "api", "critical", 1500, 1500, {}, {}, {}},
 };
 
-class ReportStoreTest : public ::testing::Test {
+class ReportStoreTest : public EngineTest {
  protected:
-  void SetUp() override {
-    path_ = (dir_ / "vigil.db").string();
-  }
   void TearDown() override {
     store_.reset();
   }
 
-  void open(const std::string& path, sqlite::Options options = {}) {
-    auto s = sqlite::SqliteStore::open(path, options);
+  void open(sql::Options options = {}) {
+    auto s = db_.open_sql(options);
     ASSERT_TRUE(s.ok()) << s.error().message;
     store_ = std::move(s).value();
   }
@@ -114,10 +111,16 @@ class ReportStoreTest : public ::testing::Test {
     return out;
   }
 
-  testing::TestDir dir_;
-  std::string path_;
-  std::unique_ptr<sqlite::SqliteStore> store_;
+  std::unique_ptr<sql::SqlStore> store_;
 };
+VIGIL_ON_BOTH_ENGINES(ReportStoreTest);
+
+// How SQLite's connections share the file: the reader beside the writer, an in-memory database.
+class SqliteReportStoreTest : public ReportStoreTest {
+ protected:
+  const std::string& path_ = db_.where();
+};
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteReportStoreTest, ::testing::Values(Engine::sqlite), engine_name);
 
 void expect_day_sums(const WindowSums& sums) {
   ASSERT_EQ(sums.services.size(), 4u);  // by name; #7 and #8 do not overlap the window
@@ -164,16 +167,16 @@ void expect_day_sums(const WindowSums& sums) {
   EXPECT_EQ(sums.action_items_open, 4);
 }
 
-TEST_F(ReportStoreTest, SumsPerServiceOverTheWindow) {
-  open(path_);
+TEST_P(ReportStoreTest, SumsPerServiceOverTheWindow) {
+  open();
   fill_day();
   auto sums = store_->window_sums(m(0), m(1440));
   ASSERT_TRUE(sums.ok()) << sums.error().message;
   expect_day_sums(*sums);
 }
 
-TEST_F(ReportStoreTest, SpansAreClampedToTheWindowInOrderOfStart) {
-  open(path_);
+TEST_P(ReportStoreTest, SpansAreClampedToTheWindowInOrderOfStart) {
+  open();
   fill_day();
   const auto got = spans(m(0), m(1440));
   struct Want {
@@ -200,8 +203,10 @@ TEST_F(ReportStoreTest, SpansAreClampedToTheWindowInOrderOfStart) {
   EXPECT_TRUE(spans(m(10), m(10)).empty());
 }
 
-TEST_F(ReportStoreTest, InMemoryStoreReadsOnItsOnlyConnection) {
-  open(":memory:");
+TEST_P(SqliteReportStoreTest, InMemoryStoreReadsOnItsOnlyConnection) {
+  auto s = sql::SqlStore::open_sqlite(":memory:");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  store_ = std::move(s).value();
   fill_day();
   auto sums = store_->window_sums(m(0), m(1440));
   ASSERT_TRUE(sums.ok()) << sums.error().message;
@@ -209,8 +214,8 @@ TEST_F(ReportStoreTest, InMemoryStoreReadsOnItsOnlyConnection) {
   EXPECT_EQ(spans(m(0), m(1440)).size(), 6u);
 }
 
-TEST_F(ReportStoreTest, SpansOfManyIncidentsComeInOrderOfStart) {
-  open(path_);
+TEST_P(ReportStoreTest, SpansOfManyIncidentsComeInOrderOfStart) {
+  open();
   std::vector<IncidentChange> changes;
   // Inserted newest first, with ties: the order is the query's, not the insertion's.
   for (std::int64_t i = 2000; i >= 1; --i) changes.push_back(change_of({i, "web", "critical", i / 3, i / 3, {}, i / 3 + 1, {}}));
@@ -223,8 +228,8 @@ TEST_F(ReportStoreTest, SpansOfManyIncidentsComeInOrderOfStart) {
 // What the reader connection is for: another connection holds the write lock (as the daemon's
 // writer does while a group commit is under way), and the report still reads, at once, what was
 // committed before.
-TEST_F(ReportStoreTest, ReadsWhileAWriteTransactionIsOpen) {
-  open(path_);
+TEST_P(SqliteReportStoreTest, ReadsWhileAWriteTransactionIsOpen) {
+  open();
   fill_day();
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
@@ -246,8 +251,8 @@ TEST_F(ReportStoreTest, ReadsWhileAWriteTransactionIsOpen) {
 // And the writer's mutex: a commit of the store's own waits for that lock while holding the
 // writer's mutex; a report must not wait behind it (on the writer's connection it would, until
 // the commit gave up after busy_timeout).
-TEST_F(ReportStoreTest, ReportDoesNotWaitForTheWritersMutex) {
-  open(path_, sqlite::Options{.busy_timeout_ms = 3000});
+TEST_P(SqliteReportStoreTest, ReportDoesNotWaitForTheWritersMutex) {
+  open(sql::Options{.busy_timeout_ms = 3000});
   fill_day();
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "store/store.h"
-#include "support/test_dir.h"
+#include "store/store_engines.h"
 
 namespace vigil::store {
 namespace {
@@ -20,12 +20,13 @@ ScheduleOverride make(std::string schedule, std::string user, std::int64_t start
   return o;
 }
 
-TEST(ScheduleOverridesStore, CreateListReopenDelete) {
-  testing::TestDir dir;
-  const std::string path = (dir.path() / "vigil.db").string();
+class ScheduleOverridesStore : public EngineTest {};
+VIGIL_ON_BOTH_ENGINES(ScheduleOverridesStore);
+
+TEST_P(ScheduleOverridesStore, CreateListReopenDelete) {
   std::int64_t first = 0, second = 0;
   {
-    auto s = open_sqlite(path);
+    auto s = db_.open_sql();
     ASSERT_TRUE(s.ok()) << s.error().message;
     auto a = (*s)->create_schedule_override(make("primary", "bob", 1000, 5000));
     ASSERT_TRUE(a.ok()) << a.error().message;
@@ -39,7 +40,7 @@ TEST(ScheduleOverridesStore, CreateListReopenDelete) {
     first = a->id;
     second = c->id;
   }
-  auto s = open_sqlite(path);
+  auto s = db_.open_sql();
   ASSERT_TRUE(s.ok());
   auto all = (*s)->list_schedule_overrides("");
   ASSERT_TRUE(all.ok());
@@ -64,9 +65,8 @@ TEST(ScheduleOverridesStore, CreateListReopenDelete) {
   EXPECT_EQ((*primary)[0].user, "carol");
 }
 
-TEST(ScheduleOverridesStore, RefusesAnEndNotAfterItsStart) {
-  testing::TestDir dir;
-  auto s = open_sqlite((dir.path() / "vigil.db").string());
+TEST_P(ScheduleOverridesStore, RefusesAnEndNotAfterItsStart) {
+  auto s = db_.open_sql();
   ASSERT_TRUE(s.ok());
   auto r = (*s)->create_schedule_override(make("primary", "bob", 5000, 5000));
   ASSERT_FALSE(r.ok());

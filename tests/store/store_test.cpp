@@ -1,18 +1,23 @@
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/db.h"
+#include "store/sql/sql_store.h"
+#include "store/postgres/schema.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_db.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "store/store.h"
+#include "store/store_engines.h"
 #include "support/test_dir.h"
 
 namespace vigil::store {
@@ -26,8 +31,18 @@ using incident::TimelineEntry;
 
 Time t(std::int64_t ms) { return Time{Duration{ms}}; }
 
-// A fresh directory per test, removed afterwards.
-class StoreTest : public ::testing::Test {
+// Every behaviour of the store, on each engine (store_engines.h).
+class StoreTest : public EngineTest {
+ protected:
+  std::unique_ptr<Store> open() { return db_.open(); }
+  std::span<const sql::Migration> builtin() const {
+    return db_.engine() == Engine::sqlite ? sqlite::migrations() : postgres::migrations();
+  }
+};
+VIGIL_ON_BOTH_ENGINES(StoreTest);
+
+// What only SQLite has: a file (and its folder), its own schema history.
+class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = (dir_ / "vigil.db").string();
@@ -73,6 +88,13 @@ IncidentChange opening(std::int64_t id, std::string dedup = "web-01/login") {
   return c;
 }
 
+// SQLite: "UNIQUE constraint failed: ..."; PostgreSQL: "duplicate key value violates unique
+// constraint ...".
+bool names_unique_violation(const std::string& message) {
+  return message.find("UNIQUE constraint failed") != std::string::npos ||
+         message.find("violates unique constraint") != std::string::npos;
+}
+
 std::vector<std::string> ids(const std::vector<OutboxRow>& rows) {
   std::vector<std::string> out;
   for (const auto& r : rows) out.push_back(r.message.id);
@@ -81,89 +103,89 @@ std::vector<std::string> ids(const std::vector<OutboxRow>& rows) {
 
 // ------------------------------------------------------------------------------ migrations
 
-TEST_F(StoreTest, MigratesNewDatabaseAndReopeningAppliesNothing) {
-  const int latest = static_cast<int>(sqlite::builtin_migrations().size());
+TEST_P(StoreTest, MigratesNewDatabaseAndReopeningAppliesNothing) {
+  const int latest = static_cast<int>(builtin().size());
   {
-    auto s = sqlite::SqliteStore::open(path_);
+    auto s = db_.open_sql();
     ASSERT_TRUE(s.ok()) << s.error().message;
     EXPECT_EQ((*s)->migration_report().from_version, 0);
     EXPECT_EQ((*s)->migration_report().to_version, latest);
     EXPECT_EQ((*s)->migration_report().applied, latest);
   }
   for (int i = 0; i < 2; ++i) {
-    auto s = sqlite::SqliteStore::open(path_);
+    auto s = db_.open_sql();
     ASSERT_TRUE(s.ok()) << s.error().message;
     EXPECT_EQ((*s)->migration_report().from_version, latest);
     EXPECT_EQ((*s)->migration_report().applied, 0);
   }
 }
 
-TEST_F(StoreTest, AppliesOnlyNewMigrationsInOrder) {
-  const auto builtin = sqlite::builtin_migrations();
-  std::vector<sqlite::Migration> extended(builtin.begin(), builtin.end());
+TEST_P(StoreTest, AppliesOnlyNewMigrationsInOrder) {
+  const auto builtin = this->builtin();
+  std::vector<sql::Migration> extended(builtin.begin(), builtin.end());
   // Not idempotent on purpose: applying it twice would fail the open.
   const int next = static_cast<int>(extended.size()) + 1;
   extended.push_back({next, "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (1);"});
   { ASSERT_NE(open(), nullptr); }
-  sqlite::Options opts;
+  sql::Options opts;
   opts.migrations = extended;
   {
-    auto s = sqlite::SqliteStore::open(path_, opts);
+    auto s = db_.open_sql(opts);
     ASSERT_TRUE(s.ok()) << s.error().message;
     EXPECT_EQ((*s)->migration_report().applied, 1);
     EXPECT_EQ((*s)->migration_report().to_version, next);
   }
   {
-    auto s = sqlite::SqliteStore::open(path_, opts);
+    auto s = db_.open_sql(opts);
     ASSERT_TRUE(s.ok()) << s.error().message;
     EXPECT_EQ((*s)->migration_report().applied, 0);
   }
   // An older binary (only the built-in list) refuses the newer database with a clear error.
-  auto old = open_sqlite(path_);
+  auto old = db_.open_sql();
   ASSERT_FALSE(old.ok());
   EXPECT_NE(old.error().message.find("schema version " + std::to_string(next)), std::string::npos)
       << old.error().message;
   EXPECT_NE(old.error().message.find("newer"), std::string::npos) << old.error().message;
 }
 
-TEST_F(StoreTest, FailedMigrationLeavesPreviousVersion) {
-  const auto builtin = sqlite::builtin_migrations();
-  std::vector<sqlite::Migration> bad(builtin.begin(), builtin.end());
+TEST_P(StoreTest, FailedMigrationLeavesPreviousVersion) {
+  const auto builtin = this->builtin();
+  std::vector<sql::Migration> bad(builtin.begin(), builtin.end());
   const int next = static_cast<int>(bad.size()) + 1;
   bad.push_back({next, "CREATE TABLE half (x INTEGER); SELECT no_such_function();"});
-  sqlite::Options opts;
+  sql::Options opts;
   opts.migrations = bad;
-  auto s = sqlite::SqliteStore::open(path_, opts);
+  auto s = db_.open_sql(opts);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find("migration " + std::to_string(next)), std::string::npos) << s.error().message;
   // The built-in migrations committed; the broken one left nothing (not even table `half`).
-  auto again = sqlite::SqliteStore::open(path_);
+  auto again = db_.open_sql();
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_EQ((*again)->migration_report().applied, 0);
-  std::vector<sqlite::Migration> fixed(builtin.begin(), builtin.end());
+  std::vector<sql::Migration> fixed(builtin.begin(), builtin.end());
   fixed.push_back({next, "CREATE TABLE half (x INTEGER);"});
   opts.migrations = fixed;
-  auto third = sqlite::SqliteStore::open(path_, opts);
+  auto third = db_.open_sql(opts);
   ASSERT_TRUE(third.ok()) << third.error().message;
   EXPECT_EQ((*third)->migration_report().applied, 1);
 }
 
 // Migration 5 rebuilds the incidents table (its status CHECK without IN): a version-4 database
 // keeps every incident, timeline entry and index, and the constraints still hold.
-TEST_F(StoreTest, Version5RebuildKeepsIncidentsTimelinesIndexesAndConstraints) {
-  const auto builtin = sqlite::builtin_migrations();
+TEST_F(SqliteStoreTest, Version5RebuildKeepsIncidentsTimelinesIndexesAndConstraints) {
+  const auto builtin = sqlite::migrations();
   ASSERT_GE(builtin.size(), 5u);
   ASSERT_TRUE(builtin[4].rebuilds_table);
   {
-    sqlite::Options v4;
+    sql::Options v4;
     v4.migrations = builtin.subspan(0, 4);
-    auto s = sqlite::SqliteStore::open(path_, v4);
+    auto s = sql::SqlStore::open_sqlite(path_, v4);
     ASSERT_TRUE(s.ok()) << s.error().message;
     ASSERT_EQ((*s)->migration_report().to_version, 4);
   }
   {
     // Rows as a version-4 vigil wrote them (today's store writes columns version 4 lacked).
-    auto v4 = sqlite::Db::open(path_, 1000);
+    auto v4 = sqlite::SqliteDb::open(path_, 1000);
     ASSERT_TRUE(v4.ok()) << v4.error().message;
     auto rows = (*v4)->exec(
         "INSERT INTO incidents (id, dedup_key, service, check_name, title, severity, status, started_at_ms, "
@@ -176,7 +198,7 @@ TEST_F(StoreTest, Version5RebuildKeepsIncidentsTimelinesIndexesAndConstraints) {
         "(3, 1, 31000, 'triggered', 'check:login', '3 failures');");
     ASSERT_TRUE(rows.ok()) << rows.error().message;
   }
-  auto opened = sqlite::SqliteStore::open(path_);
+  auto opened = sql::SqlStore::open_sqlite(path_);
   ASSERT_TRUE(opened.ok()) << opened.error().message;
   auto& store = *opened;
   EXPECT_EQ(store->migration_report().from_version, 4);
@@ -195,7 +217,7 @@ TEST_F(StoreTest, Version5RebuildKeepsIncidentsTimelinesIndexesAndConstraints) {
   IncidentChange dup = opening(4, "a");
   EXPECT_FALSE(store->apply(dup).ok());
   // ...the timeline's foreign key still points at incidents, and the status CHECK still holds.
-  auto raw = sqlite::Db::open(path_, 1000);
+  auto raw = sqlite::SqliteDb::open(path_, 1000);
   ASSERT_TRUE(raw.ok()) << raw.error().message;
   EXPECT_TRUE((*raw)->exec("INSERT INTO timeline (incident_id, seq, at_ms, kind, actor, text) "
                            "VALUES (1, 99, 0, 'note', 'x', 'y')").ok());
@@ -214,7 +236,7 @@ TEST_F(StoreTest, Version5RebuildKeepsIncidentsTimelinesIndexesAndConstraints) {
   EXPECT_EQ(indexes->col_int(0), 3);
 }
 
-TEST_F(StoreTest, CreatesParentDirectoryAndReportsUnopenablePath) {
+TEST_F(SqliteStoreTest, CreatesParentDirectoryAndReportsUnopenablePath) {
   path_ = (dir_ / "data" / "nested" / "vigil.db").string();
   EXPECT_NE(open(), nullptr);
   EXPECT_TRUE(fs::exists(path_));
@@ -228,7 +250,7 @@ TEST_F(StoreTest, CreatesParentDirectoryAndReportsUnopenablePath) {
 
 // ------------------------------------------------------------------------------- incidents
 
-TEST_F(StoreTest, ApplyAndGetRoundTrip) {
+TEST_P(StoreTest, ApplyAndGetRoundTrip) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(*store->max_incident_id(), 0);
@@ -301,7 +323,7 @@ TEST_F(StoreTest, ApplyAndGetRoundTrip) {
   EXPECT_EQ(*store->max_incident_id(), 1);
 }
 
-TEST_F(StoreTest, ApplyIsAtomic) {
+TEST_P(StoreTest, ApplyIsAtomic) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->apply(opening(1)).ok());
@@ -315,7 +337,7 @@ TEST_F(StoreTest, ApplyIsAtomic) {
   auto s = store->apply(bad);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find("apply incident 1"), std::string::npos) << s.error().message;
-  EXPECT_NE(s.error().message.find("UNIQUE constraint failed"), std::string::npos) << s.error().message;
+  EXPECT_TRUE(names_unique_violation(s.error().message)) << s.error().message;
 
   auto got = store->get_incident(1);
   ASSERT_TRUE(got.ok() && got->has_value());
@@ -333,13 +355,13 @@ TEST_F(StoreTest, ApplyIsAtomic) {
   EXPECT_EQ(*store->outbox_pending(), 2);
 }
 
-TEST_F(StoreTest, OneOpenIncidentPerDedupKey) {
+TEST_P(StoreTest, OneOpenIncidentPerDedupKey) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->apply(opening(1)).ok());
   auto dup = store->apply(opening(2));
   ASSERT_FALSE(dup.ok());
-  EXPECT_NE(dup.error().message.find("UNIQUE"), std::string::npos) << dup.error().message;
+  EXPECT_TRUE(names_unique_violation(dup.error().message)) << dup.error().message;
   EXPECT_FALSE(store->get_incident(2)->has_value());
   EXPECT_EQ(*store->max_incident_id(), 1);
 
@@ -353,7 +375,7 @@ TEST_F(StoreTest, OneOpenIncidentPerDedupKey) {
   EXPECT_EQ(*store->max_incident_id(), 2);
 }
 
-TEST_F(StoreTest, RejectsNonPositiveIncidentId) {
+TEST_P(StoreTest, RejectsNonPositiveIncidentId) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   auto s = store->apply(opening(0));
@@ -361,7 +383,7 @@ TEST_F(StoreTest, RejectsNonPositiveIncidentId) {
   EXPECT_EQ(s.error().field, "id");
 }
 
-TEST_F(StoreTest, OpenIncidentsExcludeResolvedAndCarryTimelines) {
+TEST_P(StoreTest, OpenIncidentsExcludeResolvedAndCarryTimelines) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->apply(opening(1, "a/x")).ok());
@@ -391,7 +413,7 @@ TEST_F(StoreTest, OpenIncidentsExcludeResolvedAndCarryTimelines) {
   EXPECT_EQ((*open_list)[1].timeline[1].kind, "acknowledged");
 }
 
-TEST_F(StoreTest, ListIncidentsFiltersNewestFirstWithoutTimelines) {
+TEST_P(StoreTest, ListIncidentsFiltersNewestFirstWithoutTimelines) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   for (int id = 1; id <= 5; ++id) {
@@ -425,11 +447,11 @@ TEST_F(StoreTest, ListIncidentsFiltersNewestFirstWithoutTimelines) {
 
 // Applies the change in a child process that then dies without closing the database (as a
 // kill -9 would), and checks the parent sees everything after reopening.
-void apply_in_child_and_die(const std::string& path, const IncidentChange& change, bool sigkill) {
+void apply_in_child_and_die(const TestDatabase& db, const IncidentChange& change, bool sigkill) {
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    auto s = open_sqlite(path);
+    auto s = db.open_sql();
     if (!s.ok()) _exit(2);
     if (!(*s)->apply(change).ok()) _exit(3);
     (void)s->release();  // never closed: no checkpoint, no WAL cleanup
@@ -446,10 +468,10 @@ void apply_in_child_and_die(const std::string& path, const IncidentChange& chang
   }
 }
 
-TEST_F(StoreTest, AcknowledgedChangeSurvivesProcessDeath) {
+TEST_P(StoreTest, AcknowledgedChangeSurvivesProcessDeath) {
   { ASSERT_NE(open(), nullptr); }  // create the schema first, then no connection is open here
-  apply_in_child_and_die(path_, opening(1, "a/x"), /*sigkill=*/false);
-  apply_in_child_and_die(path_, opening(2, "b/x"), /*sigkill=*/true);
+  apply_in_child_and_die(db_, opening(1, "a/x"), /*sigkill=*/false);
+  apply_in_child_and_die(db_, opening(2, "b/x"), /*sigkill=*/true);
 
   auto store = open();
   ASSERT_NE(store, nullptr);
@@ -461,7 +483,7 @@ TEST_F(StoreTest, AcknowledgedChangeSurvivesProcessDeath) {
   EXPECT_EQ(*store->max_incident_id(), 2);
 }
 
-TEST_F(StoreTest, ReopenSeesEverything) {
+TEST_P(StoreTest, ReopenSeesEverything) {
   {
     auto store = open();
     ASSERT_NE(store, nullptr);
@@ -482,7 +504,7 @@ TEST_F(StoreTest, ReopenSeesEverything) {
 
 // ---------------------------------------------------------------------------------- outbox
 
-TEST_F(StoreTest, OutboxClaimLeaseFailDeliver) {
+TEST_P(StoreTest, OutboxClaimLeaseFailDeliver) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   IncidentChange c = opening(1);
@@ -542,7 +564,7 @@ TEST_F(StoreTest, OutboxClaimLeaseFailDeliver) {
   EXPECT_FALSE(store->mark_failed("nope", "x", t(1)).ok());
 }
 
-TEST_F(StoreTest, BackedOffMessageDoesNotBlockNewerOnes) {
+TEST_P(StoreTest, BackedOffMessageDoesNotBlockNewerOnes) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   IncidentChange c = opening(1);
@@ -556,7 +578,7 @@ TEST_F(StoreTest, BackedOffMessageDoesNotBlockNewerOnes) {
   EXPECT_EQ(ids(*store->claim_outbox(t(60'000), 10s, 10)), (std::vector<std::string>{"old", "new"}));
 }
 
-TEST_F(StoreTest, OutboxMessageWithNotBeforeIsDueThenNotAtItsCreation) {
+TEST_P(StoreTest, OutboxMessageWithNotBeforeIsDueThenNotAtItsCreation) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   IncidentChange c = opening(1);
@@ -569,7 +591,7 @@ TEST_F(StoreTest, OutboxMessageWithNotBeforeIsDueThenNotAtItsCreation) {
   EXPECT_EQ(later[0].message.created_at, t(10'000)) << "created when the page was made";
 }
 
-TEST_F(StoreTest, OutboxInsertIsIdempotentById) {
+TEST_P(StoreTest, OutboxInsertIsIdempotentById) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   IncidentChange c = opening(1);
@@ -593,7 +615,7 @@ TEST_F(StoreTest, OutboxInsertIsIdempotentById) {
 
 // --------------------------------------------------------------------------------- results
 
-TEST_F(StoreTest, ResultsAppendRecentAndPrune) {
+TEST_P(StoreTest, ResultsAppendRecentAndPrune) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   EXPECT_TRUE(store->append_results({}).ok());
@@ -629,10 +651,10 @@ TEST_F(StoreTest, ResultsAppendRecentAndPrune) {
   EXPECT_EQ(*store->prune_results(t(5'000)), 0);
 }
 
-TEST_F(StoreTest, PruneDeletesAcrossManyChunks) {
-  sqlite::Options opts;
+TEST_P(StoreTest, PruneDeletesAcrossManyChunks) {
+  sql::Options opts;
   opts.prune_chunk = 7;
-  auto s = sqlite::SqliteStore::open(path_, opts);
+  auto s = db_.open_sql(opts);
   ASSERT_TRUE(s.ok()) << s.error().message;
   auto& store = **s;
   std::vector<ResultRow> rows;
@@ -643,7 +665,7 @@ TEST_F(StoreTest, PruneDeletesAcrossManyChunks) {
   EXPECT_TRUE(store.recent_results("c", 10)->empty());
 }
 
-TEST_F(StoreTest, TenThousandRowBatch) {
+TEST_P(StoreTest, TenThousandRowBatch) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   std::vector<ResultRow> rows;
@@ -661,7 +683,7 @@ TEST_F(StoreTest, TenThousandRowBatch) {
   EXPECT_EQ(*store->prune_results(t(2'000'000)), 10'000);
 }
 
-TEST_F(StoreTest, ConcurrentCallsSerialise) {
+TEST_P(StoreTest, ConcurrentCallsSerialise) {
   auto store = open();
   ASSERT_NE(store, nullptr);
   std::vector<std::thread> threads;
@@ -690,7 +712,7 @@ TEST_F(StoreTest, ConcurrentCallsSerialise) {
 namespace vigil::store {
 namespace {
 
-TEST_F(StoreTest, OnCallFieldsRoundTrip) {
+TEST_P(StoreTest, OnCallFieldsRoundTrip) {
   auto s = open();
   ASSERT_TRUE(s);
   incident::IncidentChange c;
@@ -708,7 +730,7 @@ TEST_F(StoreTest, OnCallFieldsRoundTrip) {
   EXPECT_EQ((*got.value()).escalation, c.incident.escalation);
 }
 
-TEST_F(StoreTest, MetaFirstWriterWins) {
+TEST_P(StoreTest, MetaFirstWriterWins) {
   auto s = open();
   ASSERT_TRUE(s);
   auto none = s->get_meta("link_key");
@@ -725,7 +747,7 @@ TEST_F(StoreTest, MetaFirstWriterWins) {
   EXPECT_EQ(*reopened->get_meta("link_key").value(), "k1");
 }
 
-TEST_F(StoreTest, EnqueueOutboxStoresMessagesOfNoIncidentWithTheirWatermark) {
+TEST_P(StoreTest, EnqueueOutboxStoresMessagesOfNoIncidentWithTheirWatermark) {
   auto s = open();
   ASSERT_TRUE(s);
   auto h = message("vigil-handoff-primary-1-bob-user:bob:0", 0, 1'000, "user:bob:0");
@@ -754,7 +776,7 @@ TEST_F(StoreTest, EnqueueOutboxStoresMessagesOfNoIncidentWithTheirWatermark) {
 namespace vigil::store {
 namespace {
 
-TEST_F(StoreTest, ApplyBatchCommitsAllAndIsolatesABadChange) {
+TEST_P(StoreTest, ApplyBatchCommitsAllAndIsolatesABadChange) {
   auto s = open();
   ASSERT_TRUE(s);
   std::vector<incident::IncidentChange> batch;
@@ -781,6 +803,75 @@ TEST_F(StoreTest, ApplyBatchCommitsAllAndIsolatesABadChange) {
   EXPECT_TRUE(res[1].ok());
   EXPECT_FALSE(s->get_incident(4).value().has_value()) << "the bad change left nothing";
   EXPECT_TRUE(s->get_incident(5).value().has_value()) << "the good one landed";
+}
+
+}  // namespace
+}  // namespace vigil::store
+
+namespace vigil::store {
+namespace {
+
+// The server drops the store's sessions (a restart, a failover, an admin's
+// pg_terminate_backend): the next calls reconnect and run, on the writer and the reader alike.
+TEST(PostgresStore, ReconnectsWhenTheServerDropsItsSessions) {
+  testing::PostgresSchema schema;
+  auto s = sql::SqlStore::open_postgres(schema.conninfo());
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  auto& store = **s;
+  ASSERT_TRUE(store.apply(opening(1, "a/x")).ok());
+  ASSERT_TRUE(store.window_sums(t(0), t(100'000)).ok());
+  testing::postgres_admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" +
+                          schema.name() + "'");
+
+  Status applied = store.apply(opening(2, "b/x"));
+  EXPECT_TRUE(applied.ok()) << applied.error().message;
+  auto sums = store.window_sums(t(0), t(100'000));
+  ASSERT_TRUE(sums.ok()) << sums.error().message;
+  ASSERT_EQ(sums->services.size(), 1u);
+  EXPECT_EQ(sums->services[0].incidents, 2);
+  auto two = store.get_incident(2);
+  ASSERT_TRUE(two.ok() && two->has_value());
+  EXPECT_EQ((*two)->timeline.size(), 1u);
+}
+
+// DESIGN.md §6: two vigil nodes on one database drain one outbox, and no message is claimed
+// by both within a lease. Two stores (two sessions each) claim concurrently from 8 threads.
+TEST(PostgresStore, ConcurrentClaimsNeverShareAMessage) {
+  testing::PostgresSchema schema;
+  auto a = sql::SqlStore::open_postgres(schema.conninfo());
+  auto b = sql::SqlStore::open_postgres(schema.conninfo());
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::vector<OutboxMessage> messages;
+  for (int i = 0; i < 300; ++i) messages.push_back(message("m" + std::to_string(i), 0, 1'000 + i));
+  ASSERT_TRUE((*a)->enqueue_outbox(messages, "w", "1").ok());
+
+  std::mutex mu;
+  std::vector<std::string> claimed;
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 8; ++w) {
+    Store& store = w % 2 ? static_cast<Store&>(**a) : static_cast<Store&>(**b);
+    threads.emplace_back([&] {
+      for (;;) {
+        auto got = store.claim_outbox(t(1'000'000), 60s, 3);
+        ASSERT_TRUE(got.ok()) << got.error().message;
+        if (got->empty()) return;
+        std::lock_guard lock(mu);
+        for (const auto& r : *got) claimed.push_back(r.message.id);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::sort(claimed.begin(), claimed.end());
+  EXPECT_EQ(std::adjacent_find(claimed.begin(), claimed.end()), claimed.end()) << "a message claimed twice";
+  EXPECT_EQ(claimed.size(), 300u);
+}
+
+// Errors name the server, never the password of the connection string.
+TEST(PostgresStore, ConnectionErrorsNameTheServerWithoutThePassword) {
+  auto s = sql::SqlStore::open_postgres("postgresql://vigil:s3cret-pw@127.0.0.1:1/vigil?connect_timeout=2");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("postgresql://vigil@127.0.0.1:1/vigil"), std::string::npos) << s.error().message;
+  EXPECT_EQ(s.error().message.find("s3cret-pw"), std::string::npos) << s.error().message;
 }
 
 }  // namespace

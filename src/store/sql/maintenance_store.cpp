@@ -2,10 +2,10 @@
 // schema; a window's services are stored one per line (service names have no line breaks).
 #include <fmt/format.h>
 
-#include "store/sqlite/db.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/db.h"
+#include "store/sql/sql_store.h"
 
-namespace vigil::store::sqlite {
+namespace vigil::store::sql {
 namespace {
 
 using incident::MaintenanceWindow;
@@ -46,7 +46,7 @@ MaintenanceWindow read_window(const Stmt& st) {
 
 }  // namespace
 
-Result<std::vector<MaintenanceWindow>> SqliteStore::list_maintenance_windows() {
+Result<std::vector<MaintenanceWindow>> SqlStore::list_maintenance_windows() {
   std::lock_guard lock(mu_);
   auto st = db_->prepare(fmt::format("SELECT {} FROM maintenance_windows ORDER BY id", kColumns));
   if (!st.ok()) return st.error();
@@ -59,7 +59,7 @@ Result<std::vector<MaintenanceWindow>> SqliteStore::list_maintenance_windows() {
   }
 }
 
-Result<MaintenanceWindow> SqliteStore::create_maintenance_window(MaintenanceWindow w) {
+Result<MaintenanceWindow> SqlStore::create_maintenance_window(MaintenanceWindow w) {
   // The schema's CHECKs would refuse these too; saying so here names the field.
   if (w.end <= w.start) return Error{"end must be after start", "end"};
   if (w.services.empty()) return Error{"at least one service is required", "services"};
@@ -86,7 +86,7 @@ Result<MaintenanceWindow> SqliteStore::create_maintenance_window(MaintenanceWind
   return w;
 }
 
-Status SqliteStore::set_maintenance_end(std::int64_t id, Time end) {
+Status SqlStore::set_maintenance_end(std::int64_t id, Time end) {
   std::lock_guard lock(mu_);
   {
     auto st = db_->prepare("UPDATE maintenance_windows SET end_ms = ?2 WHERE id = ?1");
@@ -98,8 +98,8 @@ Status SqliteStore::set_maintenance_end(std::int64_t id, Time end) {
   return Status::Ok();
 }
 
-Status SqliteStore::delete_maintenance_window(std::int64_t id) {
+Status SqlStore::delete_maintenance_window(std::int64_t id) {
   return delete_by_id("maintenance_windows", id, "maintenance window");
 }
 
-}  // namespace vigil::store::sqlite
+}  // namespace vigil::store::sql

@@ -1,5 +1,5 @@
-// Versioned schema migrations for the SQLite store. The schema is the ordered list returned
-// by builtin_migrations(); migration N moves the schema from version N-1 to N. Applied
+// Versioned schema migrations, one ordered list per engine (sqlite::migrations(),
+// postgres::migrations()): migration N moves the schema from version N-1 to N. Applied
 // versions are recorded in schema_migrations(version, applied_at), each migration in its own
 // transaction together with its record, so a crash leaves the schema at a whole version.
 // Never edit a migration that has shipped: append a new one.
@@ -10,7 +10,7 @@
 #include "common/result.h"
 #include "common/time.h"
 
-namespace vigil::store::sqlite {
+namespace vigil::store::sql {
 
 class Db;
 
@@ -21,8 +21,6 @@ struct Migration {
   // it (a pragma that has no effect inside a transaction) and checked before its commit.
   bool rebuilds_table = false;
 };
-
-std::span<const Migration> builtin_migrations();
 
 struct MigrationReport {
   int from_version = 0;  // schema version found on open (0: a new database)
@@ -35,4 +33,4 @@ struct MigrationReport {
 // not write into a schema it does not understand.
 Result<MigrationReport> migrate(Db& db, std::span<const Migration> migrations, Time now);
 
-}  // namespace vigil::store::sqlite
+}  // namespace vigil::store::sql

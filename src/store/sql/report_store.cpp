@@ -1,14 +1,14 @@
 // The long reads over a window (reports, uptime) as SQL aggregates on the reader connection:
 // an alert storm's hundreds of thousands of incidents are summed where they lie, and the
-// writer's mutex is never held while they are (sqlite_store.h, Threads).
+// writer's mutex is never held while they are (sql_store.h, Threads).
 #include <fmt/format.h>
 
 #include <map>
 
-#include "store/sqlite/db.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/db.h"
+#include "store/sql/sql_store.h"
 
-namespace vigil::store::sqlite {
+namespace vigil::store::sql {
 namespace {
 
 // ?1 = from, ?2 = to. Open incidents (no resolved_at) last for ever, so they overlap any window
@@ -28,7 +28,7 @@ Status each_row(Stmt& st, F&& row) {
 
 }  // namespace
 
-Result<WindowSums> SqliteStore::window_sums(Time from, Time to) {
+Result<WindowSums> SqlStore::window_sums(Time from, Time to) {
   std::map<std::string, ServiceSums> by_service;
   WindowSums out;
   auto [lock, db] = lock_reader();
@@ -39,13 +39,13 @@ Result<WindowSums> SqliteStore::window_sums(Time from, Time to) {
     // a lookup into each one's timeline (its primary key), not by reading the entries out.
     auto st = db.prepare(fmt::format(
         "SELECT service, "
-        "SUM(started_at_ms >= ?1), "
-        "SUM(started_at_ms >= ?1 AND acknowledged_at_ms IS NOT NULL), "
+        "SUM(CASE WHEN started_at_ms >= ?1 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN started_at_ms >= ?1 AND acknowledged_at_ms IS NOT NULL THEN 1 ELSE 0 END), "
         "COALESCE(SUM(CASE WHEN started_at_ms >= ?1 THEN acknowledged_at_ms - detected_at_ms END), 0), "
-        "SUM(started_at_ms >= ?1 AND resolved_at_ms IS NOT NULL), "
+        "SUM(CASE WHEN started_at_ms >= ?1 AND resolved_at_ms IS NOT NULL THEN 1 ELSE 0 END), "
         "COALESCE(SUM(CASE WHEN started_at_ms >= ?1 THEN resolved_at_ms - detected_at_ms END), 0), "
-        "SUM(started_at_ms >= ?1 AND urgency = 'low'), "
-        "SUM(started_at_ms >= ?1 AND urgency = 'high' AND acknowledged_at_ms IS NOT NULL), "
+        "SUM(CASE WHEN started_at_ms >= ?1 AND urgency = 'low' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN started_at_ms >= ?1 AND urgency = 'high' AND acknowledged_at_ms IS NOT NULL THEN 1 ELSE 0 END), "
         "COALESCE(SUM(CASE WHEN started_at_ms >= ?1 AND urgency = 'high' THEN acknowledged_at_ms - detected_at_ms END), 0), "
         "SUM((SELECT COUNT(*) FROM timeline t WHERE t.incident_id = incidents.id AND t.kind = 'paged' "
         "AND t.at_ms >= ?1 AND t.at_ms < ?2)) "
@@ -91,14 +91,15 @@ Result<WindowSums> SqliteStore::window_sums(Time from, Time to) {
   return out;
 }
 
-Status SqliteStore::visit_spans(Time from, Time to, const std::function<void(const IncidentSpan&)>& visit) {
+Status SqlStore::visit_spans(Time from, Time to, const std::function<void(const IncidentSpan&)>& visit) {
   if (to <= from) return Status::Ok();
   auto [lock, db] = lock_reader();
   // Ordered by started_at (the incidents_started range), which orders the clamped starts too.
   // Only spans of positive length: resolved after both the window's and its own start.
   auto st = db.prepare(
-      "SELECT service, severity, MAX(started_at_ms, ?1), MIN(COALESCE(resolved_at_ms, ?2), ?2) FROM incidents "
-      "WHERE started_at_ms < ?2 AND (resolved_at_ms IS NULL OR resolved_at_ms > MAX(started_at_ms, ?1)) "
+      "SELECT service, severity, CASE WHEN started_at_ms > ?1 THEN started_at_ms ELSE ?1 END, "
+      "CASE WHEN resolved_at_ms IS NOT NULL AND resolved_at_ms < ?2 THEN resolved_at_ms ELSE ?2 END FROM incidents "
+      "WHERE started_at_ms < ?2 AND (resolved_at_ms IS NULL OR (resolved_at_ms > started_at_ms AND resolved_at_ms > ?1)) "
       "ORDER BY started_at_ms");
   if (!st.ok()) return st.error();
   st->bind_int(1, ms(from)).bind_int(2, ms(to));
@@ -114,4 +115,4 @@ Status SqliteStore::visit_spans(Time from, Time to, const std::function<void(con
   return Status::Ok();
 }
 
-}  // namespace vigil::store::sqlite
+}  // namespace vigil::store::sql

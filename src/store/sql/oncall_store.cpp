@@ -1,10 +1,10 @@
 // Schedule overrides made at run time. Times are epoch milliseconds, as everywhere in the schema.
 #include <fmt/format.h>
 
-#include "store/sqlite/db.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/db.h"
+#include "store/sql/sql_store.h"
 
-namespace vigil::store::sqlite {
+namespace vigil::store::sql {
 namespace {
 
 constexpr std::string_view kOverrideColumns = "id, schedule, user_id, start_ms, end_ms, created_by, created_at_ms";
@@ -23,7 +23,7 @@ ScheduleOverride read_override(const Stmt& st) {
 
 }  // namespace
 
-Result<std::vector<ScheduleOverride>> SqliteStore::list_schedule_overrides(const std::string& schedule) {
+Result<std::vector<ScheduleOverride>> SqlStore::list_schedule_overrides(const std::string& schedule) {
   std::lock_guard lock(mu_);
   auto st = db_->prepare(fmt::format("SELECT {} FROM schedule_overrides{} ORDER BY id", kOverrideColumns,
                                      schedule.empty() ? "" : " WHERE schedule = ?1"));
@@ -38,7 +38,7 @@ Result<std::vector<ScheduleOverride>> SqliteStore::list_schedule_overrides(const
   }
 }
 
-Result<ScheduleOverride> SqliteStore::create_schedule_override(ScheduleOverride o) {
+Result<ScheduleOverride> SqlStore::create_schedule_override(ScheduleOverride o) {
   // The schema's CHECK would refuse it too; saying so here names the field.
   if (o.end <= o.start) return Error{"end must be after start", "end"};
   o.created_at = now_ms();
@@ -62,8 +62,8 @@ Result<ScheduleOverride> SqliteStore::create_schedule_override(ScheduleOverride 
   return o;
 }
 
-Status SqliteStore::delete_schedule_override(std::int64_t id) {
+Status SqlStore::delete_schedule_override(std::int64_t id) {
   return delete_by_id("schedule_overrides", id, "schedule override");
 }
 
-}  // namespace vigil::store::sqlite
+}  // namespace vigil::store::sql

@@ -1,27 +1,15 @@
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/sql_store.h"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <system_error>
+#include <limits>
 
-#include "store/sqlite/checkpointer.h"
-#include "store/sqlite/db.h"
+#include "store/sql/db.h"
 
-namespace vigil::store {
-
-Result<std::unique_ptr<Store>> open_sqlite(const std::string& path) {
-  auto s = sqlite::SqliteStore::open(path);
-  if (!s.ok()) return s.error();
-  return std::unique_ptr<Store>(std::move(s).value());
-}
-
-}  // namespace vigil::store
-
-namespace vigil::store::sqlite {
+namespace vigil::store::sql {
 namespace {
 
 using incident::Incident;
@@ -108,11 +96,6 @@ Result<std::vector<Incident>> read_incidents(Stmt& st) {
   }
 }
 
-std::optional<std::int64_t> opt_ms(const std::optional<Time>& t) {
-  if (!t) return std::nullopt;
-  return ms(*t);
-}
-
 // figures as one JSON object text; "" when there are none (http/tcp rows), so those rows cost
 // nothing. Non-finite values have no JSON spelling and are left out.
 std::string figures_text(const std::map<std::string, double>& figures) {
@@ -150,47 +133,19 @@ ResultRow read_result(const Stmt& st) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::unique_ptr<Db> db, MigrationReport report, Options options)
+SqlStore::SqlStore(std::unique_ptr<Db> db, MigrationReport report, Options options)
     : db_(std::move(db)), migrations_(report), options_(options) {}
 
-SqliteStore::~SqliteStore() = default;
+SqlStore::~SqlStore() = default;
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, const Options& options) {
-  // Create the parent folder (config says e.g. `sqlite: data/vigil.db`).
-  if (path != ":memory:" && !path.empty() && path.rfind("file:", 0) != 0) {
-    const auto parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty()) {
-      std::error_code ec;
-      std::filesystem::create_directories(parent, ec);
-      if (ec)
-        return Error{fmt::format("cannot create directory {} for the database: {}", parent.string(), ec.message()),
-                     path};
-    }
-  }
-  auto db = Db::open(path, options.busy_timeout_ms);
-  if (!db.ok()) return db.error();
-  auto report = migrate(**db, options.migrations, now_ms());
-  if (!report.ok()) return report.error();
-  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db), *report, options));
-  // A file database (not ":memory:" nor a "file:" URI) checkpoints off the commit path and
-  // reads long windows on a connection of its own. Without one (it could not be opened) the
-  // writer's connection serves both, as before.
-  if (path != ":memory:" && !path.empty() && path.rfind("file:", 0) != 0) {
-    store->checkpointer_ = Checkpointer::start(store->db_->handle(), path);
-    if (auto reader = Db::open_reader(path, options.busy_timeout_ms); reader.ok())
-      store->reader_ = std::move(*reader);
-  }
-  return store;
-}
-
-SqliteStore::ReadLock SqliteStore::lock_reader() {
+SqlStore::ReadLock SqlStore::lock_reader() {
   if (reader_) return ReadLock{std::unique_lock(reader_mu_), *reader_};
   return ReadLock{std::unique_lock(mu_), *db_};
 }
 
 // ---------------------------------------------------------------------------- probe results
 
-Status SqliteStore::append_results(const std::vector<ResultRow>& rows) {
+Status SqlStore::append_results(const std::vector<ResultRow>& rows) {
   if (rows.empty()) return Status::Ok();
   std::lock_guard lock(mu_);
   Txn txn(*db_);
@@ -217,7 +172,7 @@ Status SqliteStore::append_results(const std::vector<ResultRow>& rows) {
   return Status::Ok();
 }
 
-Result<std::int64_t> SqliteStore::prune_results(Time before) {
+Result<std::int64_t> SqlStore::prune_results(Time before) {
   const int chunk = options_.prune_chunk > 0 ? options_.prune_chunk : 20000;
   std::int64_t total = 0;
   for (;;) {
@@ -241,7 +196,7 @@ Result<std::int64_t> SqliteStore::prune_results(Time before) {
   }
 }
 
-Result<std::vector<ResultRow>> SqliteStore::recent_results(const std::string& check_id, int limit) {
+Result<std::vector<ResultRow>> SqlStore::recent_results(const std::string& check_id, int limit) {
   std::vector<ResultRow> out;
   if (limit <= 0) return out;
   std::lock_guard lock(mu_);
@@ -257,7 +212,7 @@ Result<std::vector<ResultRow>> SqliteStore::recent_results(const std::string& ch
   }
 }
 
-Result<std::vector<ResultRow>> SqliteStore::results_between(const std::vector<std::string>& check_ids, Time from,
+Result<std::vector<ResultRow>> SqlStore::results_between(const std::vector<std::string>& check_ids, Time from,
                                                             Time to, int limit) {
   std::vector<ResultRow> out;
   if (limit <= 0 || check_ids.empty() || to <= from) return out;
@@ -286,7 +241,7 @@ Result<std::vector<ResultRow>> SqliteStore::results_between(const std::vector<st
 
 // ------------------------------------------------------------------------------- incidents
 
-Status SqliteStore::apply(const IncidentChange& change) {
+Status SqlStore::apply(const IncidentChange& change) {
   const Incident& in = change.incident;
   if (in.id <= 0) return Error{fmt::format("apply: incident id must be positive, got {}", in.id), "id"};
   std::lock_guard lock(mu_);
@@ -294,14 +249,14 @@ Status SqliteStore::apply(const IncidentChange& change) {
   return Status::Ok();
 }
 
-Status SqliteStore::apply_locked(const IncidentChange& change) {
+Status SqlStore::apply_locked(const IncidentChange& change) {
   Txn txn(*db_);  // declared first: every statement of apply_rows is reset before it rolls back
   if (auto s = txn.begin(); !s.ok()) return s;
   if (auto s = apply_rows(change); !s.ok()) return s;
   return txn.commit();
 }
 
-std::vector<Status> SqliteStore::apply_batch(const std::vector<IncidentChange>& changes) {
+std::vector<Status> SqlStore::apply_batch(const std::vector<IncidentChange>& changes) {
   std::vector<Status> out(changes.size());
   if (changes.empty()) return out;
   for (std::size_t i = 0; i < changes.size(); ++i)
@@ -324,7 +279,7 @@ std::vector<Status> SqliteStore::apply_batch(const std::vector<IncidentChange>& 
   return out;
 }
 
-Status SqliteStore::delete_by_id(std::string_view table, std::int64_t id, std::string_view what) {
+Status SqlStore::delete_by_id(std::string_view table, std::int64_t id, std::string_view what) {
   std::lock_guard lock(mu_);
   {
     auto st = db_->prepare(fmt::format("DELETE FROM {} WHERE id = ?1", table));
@@ -336,7 +291,7 @@ Status SqliteStore::delete_by_id(std::string_view table, std::int64_t id, std::s
   return Status::Ok();
 }
 
-Status SqliteStore::apply_rows(const IncidentChange& change) {
+Status SqlStore::apply_rows(const IncidentChange& change) {
   const Incident& in = change.incident;
   {
     auto st = db_->prepare(
@@ -390,7 +345,7 @@ Status SqliteStore::apply_rows(const IncidentChange& change) {
   return insert_outbox(change.outbox);
 }
 
-Status SqliteStore::insert_outbox(const std::vector<incident::OutboxMessage>& outbox) {
+Status SqlStore::insert_outbox(const std::vector<incident::OutboxMessage>& outbox) {
   if (outbox.empty()) return Status::Ok();
   {
     // Idempotent by message id: re-applying a change never enqueues a message twice (and never
@@ -417,7 +372,7 @@ Status SqliteStore::insert_outbox(const std::vector<incident::OutboxMessage>& ou
   return Status::Ok();
 }
 
-Status SqliteStore::load_timeline(Incident& in) {
+Status SqlStore::load_timeline(Incident& in) {
   auto st = db_->prepare(
       "SELECT seq, at_ms, kind, actor, text FROM timeline WHERE incident_id = ?1 ORDER BY seq");
   if (!st.ok()) return st.error();
@@ -437,7 +392,7 @@ Status SqliteStore::load_timeline(Incident& in) {
   }
 }
 
-Result<std::vector<Incident>> SqliteStore::list_incidents(const IncidentFilter& filter) {
+Result<std::vector<Incident>> SqlStore::list_incidents(const IncidentFilter& filter) {
   // A handful of SQL shapes (open × service), each prepared once and cached: every shape can
   // use its index, which a single "(?1 IS NULL OR ...)" statement could not.
   std::string sql = fmt::format("SELECT {} FROM incidents", kIncidentColumns);
@@ -450,14 +405,15 @@ Result<std::vector<Incident>> SqliteStore::list_incidents(const IncidentFilter& 
   std::lock_guard lock(mu_);
   auto st = db_->prepare(sql);
   if (!st.ok()) return st.error();
-  st->bind_int(1, filter.limit < 0 ? -1 : filter.limit);  // negative: no limit
+  // Negative: no limit (the largest LIMIT both engines take).
+  st->bind_int(1, filter.limit < 0 ? std::numeric_limits<std::int64_t>::max() : filter.limit);
   if (filter.service) st->bind_text(2, *filter.service);
   auto out = read_incidents(*st);
   if (!out.ok()) return with_context("list incidents", out.error());
   return out;
 }
 
-Result<std::optional<Incident>> SqliteStore::get_incident(std::int64_t id) {
+Result<std::optional<Incident>> SqlStore::get_incident(std::int64_t id) {
   std::lock_guard lock(mu_);
   Incident in;
   {
@@ -475,7 +431,7 @@ Result<std::optional<Incident>> SqliteStore::get_incident(std::int64_t id) {
   return std::optional<Incident>(std::move(in));
 }
 
-Result<std::vector<Incident>> SqliteStore::open_incidents() {
+Result<std::vector<Incident>> SqlStore::open_incidents() {
   std::lock_guard lock(mu_);
   std::vector<Incident> out;
   {
@@ -492,7 +448,7 @@ Result<std::vector<Incident>> SqliteStore::open_incidents() {
   return out;
 }
 
-Result<std::int64_t> SqliteStore::max_incident_id() {
+Result<std::int64_t> SqlStore::max_incident_id() {
   std::lock_guard lock(mu_);
   auto st = db_->prepare("SELECT COALESCE(MAX(id), 0) FROM incidents");
   if (!st.ok()) return st.error();
@@ -504,18 +460,19 @@ Result<std::int64_t> SqliteStore::max_incident_id() {
 
 // ---------------------------------------------------------------------------------- outbox
 
-Result<std::vector<OutboxRow>> SqliteStore::claim_outbox(Time now, Duration lease, int limit) {
+Result<std::vector<OutboxRow>> SqlStore::claim_outbox(Time now, Duration lease, int limit) {
   std::vector<OutboxRow> out;
   if (limit <= 0) return out;
   std::lock_guard lock(mu_);
   Txn txn(*db_);
   if (auto s = txn.begin(); !s.ok()) return with_context("claim outbox", s.error());
   {
-    auto st = db_->prepare(
+    auto st = db_->prepare(fmt::format(
         "SELECT id, channel, incident_id, event, payload, created_at_ms, attempts, next_attempt_at_ms, "
         "last_error FROM outbox "
         "WHERE delivered_at_ms IS NULL AND next_attempt_at_ms <= ?1 AND claimed_until_ms <= ?1 "
-        "ORDER BY created_at_ms, rowid LIMIT ?2");
+        "ORDER BY created_at_ms, rowid LIMIT ?2{}",
+        db_->claim_rows_clause()));
     if (!st.ok()) return st.error();
     st->bind_int(1, ms(now)).bind_int(2, limit);
     for (;;) {
@@ -560,7 +517,7 @@ Result<bool> outbox_exists(Db& db, const std::string& id) {
 
 }  // namespace
 
-Status SqliteStore::mark_delivered(const std::string& message_id, Time at) {
+Status SqlStore::mark_delivered(const std::string& message_id, Time at) {
   std::lock_guard lock(mu_);
   {
     // A second report keeps the first delivery time.
@@ -576,7 +533,7 @@ Status SqliteStore::mark_delivered(const std::string& message_id, Time at) {
   return Status::Ok();
 }
 
-Status SqliteStore::mark_failed(const std::string& message_id, const std::string& error, Time next_attempt_at) {
+Status SqlStore::mark_failed(const std::string& message_id, const std::string& error, Time next_attempt_at) {
   std::lock_guard lock(mu_);
   {
     // A delivered message stays delivered (a late failure report from a slow duplicate send
@@ -595,7 +552,7 @@ Status SqliteStore::mark_failed(const std::string& message_id, const std::string
   return Status::Ok();
 }
 
-Result<std::int64_t> SqliteStore::outbox_pending() {
+Result<std::int64_t> SqlStore::outbox_pending() {
   std::lock_guard lock(mu_);
   auto st = db_->prepare("SELECT COUNT(*) FROM outbox WHERE delivered_at_ms IS NULL");
   if (!st.ok()) return st.error();
@@ -604,7 +561,7 @@ Result<std::int64_t> SqliteStore::outbox_pending() {
   return *row ? st->col_int(0) : 0;
 }
 
-Result<std::optional<std::string>> SqliteStore::get_meta(const std::string& key) {
+Result<std::optional<std::string>> SqlStore::get_meta(const std::string& key) {
   std::lock_guard lock(mu_);
   auto st = db_->prepare("SELECT value FROM meta WHERE key = ?1");
   if (!st.ok()) return st.error();
@@ -615,7 +572,7 @@ Result<std::optional<std::string>> SqliteStore::get_meta(const std::string& key)
   return std::optional<std::string>{st->col_text(0)};
 }
 
-Result<std::string> SqliteStore::put_meta_once(const std::string& key, const std::string& value) {
+Result<std::string> SqlStore::put_meta_once(const std::string& key, const std::string& value) {
   {
     std::lock_guard lock(mu_);
     auto st = db_->prepare("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING");
@@ -629,7 +586,7 @@ Result<std::string> SqliteStore::put_meta_once(const std::string& key, const std
   return *stored.value();
 }
 
-Status SqliteStore::enqueue_outbox(const std::vector<incident::OutboxMessage>& messages, const std::string& key,
+Status SqlStore::enqueue_outbox(const std::vector<incident::OutboxMessage>& messages, const std::string& key,
                                    const std::string& value) {
   std::lock_guard lock(mu_);
   Txn txn(*db_);
@@ -644,4 +601,4 @@ Status SqliteStore::enqueue_outbox(const std::vector<incident::OutboxMessage>& m
   return txn.commit();
 }
 
-}  // namespace vigil::store::sqlite
+}  // namespace vigil::store::sql

@@ -2,13 +2,13 @@
 // reading the database does not let anyone act as a user.
 #include <fmt/format.h>
 
-#include "store/sqlite/db.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/db.h"
+#include "store/sql/sql_store.h"
 
-namespace vigil::store::sqlite {
+namespace vigil::store::sql {
 namespace {
 
-constexpr const char* kTokenColumns = "id, user, name, sha256_hex, created_at_ms, last_used_at_ms";
+constexpr const char* kTokenColumns = "id, \"user\", name, sha256_hex, created_at_ms, last_used_at_ms";
 
 ApiToken read_token(const Stmt& st) {
   ApiToken t;
@@ -23,10 +23,10 @@ ApiToken read_token(const Stmt& st) {
 
 }  // namespace
 
-Result<ApiToken> SqliteStore::create_api_token(ApiToken token) {
+Result<ApiToken> SqlStore::create_api_token(ApiToken token) {
   std::lock_guard lock(mu_);
   auto st = db_->prepare(
-      "INSERT INTO api_tokens (user, name, sha256_hex, created_at_ms, last_used_at_ms) "
+      "INSERT INTO api_tokens (\"user\", name, sha256_hex, created_at_ms, last_used_at_ms) "
       "VALUES (?1, ?2, ?3, ?4, NULL) RETURNING id");
   if (!st.ok()) return st.error();
   st->bind_text(1, token.user).bind_text(2, token.name).bind_text(3, token.sha256_hex).bind_int(4, ms(token.created_at));
@@ -38,7 +38,7 @@ Result<ApiToken> SqliteStore::create_api_token(ApiToken token) {
   return token;
 }
 
-Result<std::optional<ApiToken>> SqliteStore::find_api_token(const std::string& sha256_hex) {
+Result<std::optional<ApiToken>> SqlStore::find_api_token(const std::string& sha256_hex) {
   std::lock_guard lock(mu_);
   auto st = db_->prepare(fmt::format("SELECT {} FROM api_tokens WHERE sha256_hex = ?1", kTokenColumns));
   if (!st.ok()) return st.error();
@@ -49,7 +49,7 @@ Result<std::optional<ApiToken>> SqliteStore::find_api_token(const std::string& s
   return std::optional<ApiToken>{read_token(*st)};
 }
 
-Result<std::vector<ApiToken>> SqliteStore::list_api_tokens() {
+Result<std::vector<ApiToken>> SqlStore::list_api_tokens() {
   std::lock_guard lock(mu_);
   auto st = db_->prepare(fmt::format("SELECT {} FROM api_tokens ORDER BY id", kTokenColumns));
   if (!st.ok()) return st.error();
@@ -62,9 +62,9 @@ Result<std::vector<ApiToken>> SqliteStore::list_api_tokens() {
   }
 }
 
-Status SqliteStore::delete_api_token(std::int64_t id) { return delete_by_id("api_tokens", id, "API token"); }
+Status SqlStore::delete_api_token(std::int64_t id) { return delete_by_id("api_tokens", id, "API token"); }
 
-Status SqliteStore::touch_api_token(std::int64_t id, Time at) {
+Status SqlStore::touch_api_token(std::int64_t id, Time at) {
   std::lock_guard lock(mu_);
   auto st = db_->prepare("UPDATE api_tokens SET last_used_at_ms = ?2 WHERE id = ?1");
   if (!st.ok()) return st.error();
@@ -73,11 +73,11 @@ Status SqliteStore::touch_api_token(std::int64_t id, Time at) {
   return {};
 }
 
-Status SqliteStore::put_session(const SessionRow& s) {
+Status SqlStore::put_session(const SessionRow& s) {
   std::lock_guard lock(mu_);
   auto st = db_->prepare(
-      "INSERT INTO sessions (sha256_hex, user, csrf_token, created_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5) "
-      "ON CONFLICT (sha256_hex) DO UPDATE SET user = ?2, csrf_token = ?3, created_at_ms = ?4, expires_at_ms = ?5");
+      "INSERT INTO sessions (sha256_hex, \"user\", csrf_token, created_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT (sha256_hex) DO UPDATE SET \"user\" = ?2, csrf_token = ?3, created_at_ms = ?4, expires_at_ms = ?5");
   if (!st.ok()) return st.error();
   st->bind_text(1, s.sha256_hex).bind_text(2, s.user).bind_text(3, s.csrf_token);
   st->bind_int(4, ms(s.created_at)).bind_int(5, ms(s.expires_at));
@@ -85,10 +85,10 @@ Status SqliteStore::put_session(const SessionRow& s) {
   return {};
 }
 
-Result<std::optional<SessionRow>> SqliteStore::find_session(const std::string& sha256_hex, Time now) {
+Result<std::optional<SessionRow>> SqlStore::find_session(const std::string& sha256_hex, Time now) {
   std::lock_guard lock(mu_);
   auto st = db_->prepare(
-      "SELECT sha256_hex, user, csrf_token, created_at_ms, expires_at_ms FROM sessions "
+      "SELECT sha256_hex, \"user\", csrf_token, created_at_ms, expires_at_ms FROM sessions "
       "WHERE sha256_hex = ?1 AND expires_at_ms > ?2");
   if (!st.ok()) return st.error();
   st->bind_text(1, sha256_hex).bind_int(2, ms(now));
@@ -104,7 +104,7 @@ Result<std::optional<SessionRow>> SqliteStore::find_session(const std::string& s
   return std::optional<SessionRow>{std::move(s)};
 }
 
-Status SqliteStore::delete_session(const std::string& sha256_hex) {
+Status SqlStore::delete_session(const std::string& sha256_hex) {
   std::lock_guard lock(mu_);
   auto st = db_->prepare("DELETE FROM sessions WHERE sha256_hex = ?1");
   if (!st.ok()) return st.error();
@@ -113,7 +113,7 @@ Status SqliteStore::delete_session(const std::string& sha256_hex) {
   return {};
 }
 
-Result<std::int64_t> SqliteStore::prune_sessions(Time now) {
+Result<std::int64_t> SqlStore::prune_sessions(Time now) {
   std::lock_guard lock(mu_);
   auto st = db_->prepare("DELETE FROM sessions WHERE expires_at_ms <= ?1");
   if (!st.ok()) return st.error();
@@ -122,4 +122,4 @@ Result<std::int64_t> SqliteStore::prune_sessions(Time now) {
   return db_->changes();
 }
 
-}  // namespace vigil::store::sqlite
+}  // namespace vigil::store::sql

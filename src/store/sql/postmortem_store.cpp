@@ -2,10 +2,10 @@
 // and action items. Times are epoch milliseconds, as everywhere in the schema.
 #include <fmt/format.h>
 
-#include "store/sqlite/db.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/db.h"
+#include "store/sql/sql_store.h"
 
-namespace vigil::store::sqlite {
+namespace vigil::store::sql {
 namespace {
 
 constexpr std::string_view kItemColumns = "id, incident_id, text, owner, due, status, created_at_ms, updated_at_ms";
@@ -32,7 +32,7 @@ Status check_item(const ActionItem& a) {
 
 }  // namespace
 
-Result<std::optional<StoredPostmortem>> SqliteStore::get_postmortem(std::int64_t incident_id) {
+Result<std::optional<StoredPostmortem>> SqlStore::get_postmortem(std::int64_t incident_id) {
   std::lock_guard lock(mu_);
   StoredPostmortem pm;
   pm.incident_id = incident_id;
@@ -60,7 +60,7 @@ Result<std::optional<StoredPostmortem>> SqliteStore::get_postmortem(std::int64_t
   return std::optional<StoredPostmortem>(std::move(pm));
 }
 
-Status SqliteStore::put_postmortem(const StoredPostmortem& pm) {
+Status SqlStore::put_postmortem(const StoredPostmortem& pm) {
   if (pm.incident_id <= 0) return Error{"put postmortem: incident id must be positive", "incident_id"};
   std::lock_guard lock(mu_);
   Txn txn(*db_);
@@ -101,7 +101,7 @@ Status SqliteStore::put_postmortem(const StoredPostmortem& pm) {
   return Status::Ok();
 }
 
-Result<std::vector<ActionItem>> SqliteStore::list_action_items(const ActionItemFilter& filter) {
+Result<std::vector<ActionItem>> SqlStore::list_action_items(const ActionItemFilter& filter) {
   // One statement shape per combination of filters (at most eight), each cached.
   std::string where;
   auto add = [&](std::string_view cond) { where += std::string(where.empty() ? " WHERE " : " AND ") += cond; };
@@ -123,7 +123,7 @@ Result<std::vector<ActionItem>> SqliteStore::list_action_items(const ActionItemF
   }
 }
 
-Result<std::optional<ActionItem>> SqliteStore::get_action_item(std::int64_t id) {
+Result<std::optional<ActionItem>> SqlStore::get_action_item(std::int64_t id) {
   std::lock_guard lock(mu_);
   auto st = db_->prepare(fmt::format("SELECT {} FROM action_items WHERE id = ?1", kItemColumns));
   if (!st.ok()) return st.error();
@@ -134,7 +134,7 @@ Result<std::optional<ActionItem>> SqliteStore::get_action_item(std::int64_t id) 
   return std::optional<ActionItem>(read_item(*st));
 }
 
-Result<ActionItem> SqliteStore::create_action_item(ActionItem item) {
+Result<ActionItem> SqlStore::create_action_item(ActionItem item) {
   if (auto s = check_item(item); !s.ok()) return s.error();
   item.created_at = item.updated_at = now_ms();
   std::lock_guard lock(mu_);
@@ -157,7 +157,7 @@ Result<ActionItem> SqliteStore::create_action_item(ActionItem item) {
   return item;
 }
 
-Status SqliteStore::update_action_item(const ActionItem& item) {
+Status SqlStore::update_action_item(const ActionItem& item) {
   if (auto s = check_item(item); !s.ok()) return s;
   std::lock_guard lock(mu_);
   {
@@ -178,6 +178,6 @@ Status SqliteStore::update_action_item(const ActionItem& item) {
   return Status::Ok();
 }
 
-Status SqliteStore::delete_action_item(std::int64_t id) { return delete_by_id("action_items", id, "action item"); }
+Status SqlStore::delete_action_item(std::int64_t id) { return delete_by_id("action_items", id, "action item"); }
 
-}  // namespace vigil::store::sqlite
+}  // namespace vigil::store::sql

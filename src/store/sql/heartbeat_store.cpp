@@ -2,19 +2,11 @@
 // milliseconds, as everywhere in the schema.
 #include <fmt/format.h>
 
-#include "store/sqlite/db.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sql/db.h"
+#include "store/sql/sql_store.h"
 
-namespace vigil::store::sqlite {
-namespace {
-
-std::optional<std::int64_t> opt_ms(const std::optional<Time>& t) {
-  return t ? std::optional<std::int64_t>(ms(*t)) : std::nullopt;
-}
-
-}  // namespace
-
-Result<std::map<std::string, rules::HeartbeatState>> SqliteStore::heartbeats() {
+namespace vigil::store::sql {
+Result<std::map<std::string, rules::HeartbeatState>> SqlStore::heartbeats() {
   std::lock_guard lock(mu_);
   auto st = db_->prepare(
       "SELECT check_id, watching_since_ms, last_ping_ms, last_kind, exit_status, message, started_ms, last_run_ms, "
@@ -38,15 +30,19 @@ Result<std::map<std::string, rules::HeartbeatState>> SqliteStore::heartbeats() {
   }
 }
 
-Status SqliteStore::put_heartbeats(const std::map<std::string, rules::HeartbeatState>& states) {
+Status SqlStore::put_heartbeats(const std::map<std::string, rules::HeartbeatState>& states) {
   if (states.empty()) return Status::Ok();
   std::lock_guard lock(mu_);
   Txn txn(*db_);
   if (auto b = txn.begin(); !b.ok()) return b;
   for (const auto& [check_id, s] : states) {
     auto st = db_->prepare(
-        "INSERT OR REPLACE INTO heartbeats (check_id, watching_since_ms, last_ping_ms, last_kind, exit_status, "
-        "message, started_ms, last_run_ms, pings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        "INSERT INTO heartbeats (check_id, watching_since_ms, last_ping_ms, last_kind, exit_status, "
+        "message, started_ms, last_run_ms, pings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+        "ON CONFLICT (check_id) DO UPDATE SET watching_since_ms = excluded.watching_since_ms, "
+        "last_ping_ms = excluded.last_ping_ms, last_kind = excluded.last_kind, exit_status = excluded.exit_status, "
+        "message = excluded.message, started_ms = excluded.started_ms, last_run_ms = excluded.last_run_ms, "
+        "pings = excluded.pings");
     if (!st.ok()) return st.error();
     st->bind_text(1, check_id)
         .bind_int(2, ms(s.watching_since))
@@ -62,4 +58,4 @@ Status SqliteStore::put_heartbeats(const std::map<std::string, rules::HeartbeatS
   return txn.commit();
 }
 
-}  // namespace vigil::store::sqlite
+}  // namespace vigil::store::sql

@@ -1,43 +1,51 @@
-// SqliteStore: the Store on one SQLite file (the default, single-node deployment).
+// SqlStore: the Store over SQL, on one SQLite file (the default, single-node deployment) or
+// on a PostgreSQL database (DESIGN.md §6). The logic and the SQL are written once (sql/db.h);
+// what differs per engine is how connections are opened and the schema (sqlite/schema.cpp,
+// postgres/schema.cpp).
 //
-// Durability: WAL journal with synchronous=FULL, so every method that writes returns only
-// after its transaction is committed and fsynced; a kill -9 or power loss afterwards loses
-// nothing. Each write method is one transaction (append_results: one per batch, which is
-// what amortises the fsync at high result rates).
+// Durability: every method that writes returns only after its transaction is committed and
+// durable (SQLite: WAL with synchronous=FULL, each commit fsynced; PostgreSQL: its WAL with
+// synchronous_commit on, the server's default), so a kill -9 or power loss afterwards loses
+// nothing. Each write method is one transaction (append_results: one per batch, apply_batch:
+// one per group of changes, which is what amortises the fsync at high rates).
 //
-// Threads: one connection guarded by one mutex; calls from any thread serialise. Calls block
-// (disk I/O), so the event loops call them through a worker. prune_results deletes in chunks,
-// releasing the mutex between chunks so a large retention sweep does not stall writers. The
-// long reads over a window (window_sums, visit_spans: reports and uptime over an alert storm's
-// hundreds of thousands of incidents) run on a second, read-only connection with a mutex of
-// its own: WAL lets it read the last commit while the writer commits, so a report never holds
-// up a group commit. An in-memory database has no second connection: they use the writer's.
+// Threads: one writing connection guarded by one mutex; calls from any thread serialise. Calls
+// block (disk and network I/O), so the event loops call them through a worker. prune_results
+// deletes in chunks, releasing the mutex between chunks so a large retention sweep does not
+// stall writers. The long reads over a window (window_sums, visit_spans: reports and uptime over
+// an alert storm's hundreds of thousands of incidents) run on a second connection with a mutex
+// of its own, reading the last commit while the writer commits, so a report never holds up a
+// group commit. An in-memory SQLite database has no second connection: they use the writer's.
+// On SQLite a checkpointer thread moves the WAL into the database file off the commit path.
 //
-// Private to src/store/ (and its tests): everything else uses store::open_sqlite().
+// Private to src/store/ (and its tests): everything else uses store::open_sqlite() or
+// store::open_postgres().
 #pragma once
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 
-#include "store/sqlite/migrations.h"
+#include "store/sql/migrations.h"
 #include "store/store.h"
 
-namespace vigil::store::sqlite {
+namespace vigil::store::sql {
 
 class Db;
-class Checkpointer;
 
 struct Options {
-  std::span<const Migration> migrations = builtin_migrations();
-  int busy_timeout_ms = 5000;  // waiting for another process's write lock
+  std::span<const Migration> migrations;  // empty: the engine's own list
+  int busy_timeout_ms = 5000;  // SQLite: waiting for another process's write lock
   int prune_chunk = 20000;     // rows deleted per transaction by prune_results
 };
 
-class SqliteStore final : public Store {
+class SqlStore final : public Store {
  public:
-  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, const Options& options = {});
-  ~SqliteStore() override;
+  // `path`: a file, or ":memory:" (no second connection, no checkpointer).
+  static Result<std::unique_ptr<SqlStore>> open_sqlite(const std::string& path, const Options& options = {});
+  // `conninfo`: a libpq connection string or URI ("postgresql://vigil@db.example/vigil").
+  static Result<std::unique_ptr<SqlStore>> open_postgres(const std::string& conninfo, const Options& options = {});
+  ~SqlStore() override;
 
   // What open() found and did to the schema.
   const MigrationReport& migration_report() const { return migrations_; }
@@ -98,7 +106,7 @@ class SqliteStore final : public Store {
   Result<std::int64_t> prune_sessions(Time now) override;
 
  private:
-  SqliteStore(std::unique_ptr<Db> db, MigrationReport report, Options options);
+  SqlStore(std::unique_ptr<Db> db, MigrationReport report, Options options);
   Status apply_locked(const incident::IncidentChange& change);
   Status apply_rows(const incident::IncidentChange& change);  // inside a transaction
   Status insert_outbox(const std::vector<incident::OutboxMessage>& outbox);  // inside a transaction
@@ -108,7 +116,9 @@ class SqliteStore final : public Store {
 
   std::mutex mu_;
   std::unique_ptr<Db> db_;  // guarded by mu_
-  std::unique_ptr<Checkpointer> checkpointer_;  // after db_: stops before the connection closes
+  // The engine's helper beside the writer (SQLite's checkpointer thread), after db_: it stops
+  // before the connection closes.
+  std::shared_ptr<void> background_;
 
   // The connection long reads use, locked: the reader, or the writer when there is none.
   struct ReadLock {
@@ -122,4 +132,4 @@ class SqliteStore final : public Store {
   Options options_;
 };
 
-}  // namespace vigil::store::sqlite
+}  // namespace vigil::store::sql
