@@ -57,6 +57,15 @@ std::string display_name(const std::string& conninfo) {
                      dbname);
 }
 
+std::int64_t command_rows(const PGresult* r) {
+  std::int64_t n = 0;
+  const char* text = PQcmdTuples(const_cast<PGresult*>(r));
+  if (text && *text) std::from_chars(text, text + std::char_traits<char>::length(text), n);
+  return n;
+}
+
+}  // namespace
+
 class PgStmt final : public sql::StmtImpl {
  public:
   PgStmt(PgDb& db, std::string sql) : db_(db), sql_(std::move(sql)) {}
@@ -71,18 +80,28 @@ class PgStmt final : public sql::StmtImpl {
   // Typed by its column: the server infers a NULL's type from where it is used.
   void bind_null(int index) override { set(index, {}, 0, true); }
 
+  Status run() override {
+    if (!db_.pipelining()) return StmtImpl::run();
+    if (!bind_error_.empty()) return Error{fmt::format("{} [{}...]", bind_error_, sql_head(sql_))};
+    return send(nullptr);  // its answer is read later (pg_db.h)
+  }
+
   Result<bool> step() override {
     if (!bind_error_.empty()) return Error{fmt::format("{} [{}...]", bind_error_, sql_head(sql_))};
     if (!result_) {
-      auto r = execute();
-      if (!r.ok()) return r.error();
-      result_ = std::move(*r);
+      if (db_.pipelining()) {
+        // Rows are wanted now: this statement and everything queued before it, answered.
+        if (auto s = send(this); !s.ok()) return s.error();
+        if (auto s = db_.sync(); !s.ok()) return Error{fmt::format("{} [{}...]", s.error().message, sql_head(sql_))};
+        if (!result_) return Error{fmt::format("no answer from the server [{}...]", sql_head(sql_))};
+      } else {
+        auto r = execute();
+        if (!r.ok()) return r.error();
+        result_ = std::move(*r);
+        db_.set_changes(command_rows(result_.get()));
+      }
       rows_ = PQntuples(result_.get());
       row_ = -1;
-      std::int64_t changed = 0;
-      const char* n = PQcmdTuples(result_.get());
-      if (n && *n) std::from_chars(n, n + std::char_traits<char>::length(n), changed);
-      db_.set_changes(changed);
     }
     if (row_ + 1 < rows_) {
       ++row_;
@@ -120,7 +139,31 @@ class PgStmt final : public sql::StmtImpl {
   }
   bool col_null(int col) const override { return PQgetisnull(result_.get(), row_, col) != 0; }
 
+  void take_result(PGresult* r) { result_.reset(r); }
+
  private:
+  // Pipelined: the statement's PREPARE on its first use in this session, then its execution;
+  // the answers are read at the next sync.
+  Status send(PgStmt* wants) {
+    PGconn* conn = db_.raw();
+    std::vector<const char*> params(values_.size());
+    for (std::size_t i = 0; i < values_.size(); ++i) params[i] = nulls_[i] ? nullptr : values_[i].c_str();
+    const int n = static_cast<int>(params.size());
+    auto failed = [&] { return Error{fmt::format("{} [{}...]", one_line(PQerrorMessage(conn)), sql_head(sql_))}; };
+    if (!cached) {
+      if (!PQsendQueryParams(conn, sql_.c_str(), n, types_.data(), params.data(), nullptr, nullptr, 0)) return failed();
+      return db_.queued(wants);
+    }
+    if (prepared_in_ != db_.session()) {
+      if (name_.empty()) name_ = db_.next_statement_name();
+      if (!PQsendPrepare(conn, name_.c_str(), sql_.c_str(), n, types_.data())) return failed();
+      prepared_in_ = db_.session();
+      if (auto s = db_.queued(nullptr); !s.ok()) return s;
+    }
+    if (!PQsendQueryPrepared(conn, name_.c_str(), n, params.data(), nullptr, nullptr, 0)) return failed();
+    return db_.queued(wants);
+  }
+
   void set(int index, std::string value, Oid type, bool null) {
     if (index < 1 || index > 65535) {
       if (bind_error_.empty()) bind_error_ = fmt::format("bind parameter {}: out of range", index);
@@ -186,8 +229,6 @@ class PgStmt final : public sql::StmtImpl {
   int rows_ = 0;
   int row_ = -1;
 };
-
-}  // namespace
 
 std::string dollar_parameters(std::string_view sql) {
   std::string out;
@@ -262,6 +303,16 @@ Result<std::unique_ptr<sql::StmtImpl>> PgDb::compile(std::string_view sql) {
 }
 
 Status PgDb::exec(const std::string& sql) {
+  // Pipeline mode takes no simple query (DDL of a migration inside a transaction): answered up
+  // to here, the connection leaves it for this one and comes back.
+  if (pipelining_) {
+    if (auto s = sync(); !s.ok()) return s;
+    PQexitPipelineMode(conn_);
+    pipelining_ = false;
+    Status s = exec(sql);
+    pipelining_ = PQenterPipelineMode(conn_) == 1;
+    return s;
+  }
   for (int attempt = 0;; ++attempt) {
     auto conn = live();
     if (!conn.ok()) return conn.error();
@@ -282,9 +333,84 @@ Error PgDb::error(std::string_view context) const {
 }
 
 Status PgDb::begin_write() {
+  // BEGIN itself waits for its answer: a session the server dropped is noticed (and replaced)
+  // here, before anything of the transaction is queued.
   if (auto s = control("BEGIN"); !s.ok()) return s;
   in_transaction_ = true;
+  pipeline_error_.clear();
+  last_status_.clear();
+  pipelining_ = PQenterPipelineMode(conn_) == 1;
   return Status::Ok();
+}
+
+Status PgDb::queued(PgStmt* wants) {
+  queue_.push_back(wants);
+  if (queue_.size() >= kPipelineDepth) return sync();  // the server's answers must not pile up
+  return Status::Ok();
+}
+
+Status PgDb::sync() {
+  if (!queue_.empty()) {
+    if (!PQpipelineSync(conn_)) {
+      if (pipeline_error_.empty()) pipeline_error_ = one_line(PQerrorMessage(conn_));
+    } else {
+      // One answer per statement (each followed by a null), then the sync point. Two nulls in a
+      // row mean the connection is gone and nothing more will come.
+      std::size_t next = 0;
+      for (int nulls = 0; nulls < 2;) {
+        PGresult* r = PQgetResult(conn_);
+        if (!r) {
+          ++nulls;
+          continue;
+        }
+        nulls = 0;
+        const auto status = PQresultStatus(r);
+        if (status == PGRES_PIPELINE_SYNC) {
+          PQclear(r);
+          break;
+        }
+        PgStmt* wants = next < queue_.size() ? queue_[next] : nullptr;
+        ++next;
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+          changes_ = command_rows(r);
+          last_status_ = PQcmdStatus(r);
+          if (wants) {
+            wants->take_result(r);
+            continue;
+          }
+        } else if (pipeline_error_.empty()) {
+          // After a failure the server skips the rest (PGRES_PIPELINE_ABORTED): the first says why.
+          pipeline_error_ = status == PGRES_PIPELINE_ABORTED ? "aborted" : one_line(PQresultErrorMessage(r));
+        }
+        PQclear(r);
+      }
+      if (next < queue_.size() && pipeline_error_.empty())
+        pipeline_error_ = "connection lost: " + one_line(PQerrorMessage(conn_));
+    }
+    queue_.clear();
+  }
+  if (!pipeline_error_.empty()) return Error{pipeline_error_};
+  return Status::Ok();
+}
+
+bool PgDb::end_pipeline() {
+  if (!pipelining_) return false;
+  const bool failed = !pipeline_error_.empty();
+  PQexitPipelineMode(conn_);
+  pipelining_ = false;
+  queue_.clear();
+  pipeline_error_.clear();
+  return failed;
+}
+
+void PgDb::forget_prepared() {
+  ResultPtr r(PQexec(conn_, "DEALLOCATE ALL"));
+  ++session_;  // every statement prepares itself again
+}
+
+std::int64_t PgDb::changes() {
+  if (pipelining_ && !queue_.empty()) (void)sync();  // its failure stays for COMMIT
+  return changes_;
 }
 
 Status PgDb::begin_read() {
@@ -294,6 +420,23 @@ Status PgDb::begin_read() {
 }
 
 Status PgDb::commit() {
+  if (pipelining_) {
+    // COMMIT joins the queue; its answer comes with everyone's. Only "COMMIT" means committed.
+    const bool sent = PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    if (sent) queue_.push_back(nullptr);
+    Status s = sent ? sync() : Error{one_line(PQerrorMessage(conn_))};
+    const bool committed = s.ok() && last_status_ == "COMMIT";
+    const bool failed = end_pipeline();
+    if (!committed) {
+      // A failed statement left the transaction open (aborted) on the server: end it.
+      ResultPtr r(PQexec(conn_, "ROLLBACK"));
+      if (failed) forget_prepared();
+      in_transaction_ = false;
+      return s.ok() ? Error{"the transaction was rolled back"} : s;
+    }
+    in_transaction_ = false;
+    return Status::Ok();
+  }
   // Still "in a transaction" while COMMIT runs: a connection lost now must fail the commit,
   // not reconnect and commit nothing. Whatever the answer, the transaction is over.
   auto conn = live();
@@ -310,7 +453,13 @@ Status PgDb::commit() {
 }
 
 void PgDb::rollback() {
+  bool failed = false;
+  if (pipelining_) {
+    (void)sync();
+    failed = end_pipeline();
+  }
   (void)control("ROLLBACK");
+  if (failed) forget_prepared();
   in_transaction_ = false;
 }
 

@@ -13,7 +13,7 @@ Stmt::~Stmt() {
   if (!impl_->cached) delete impl_;
 }
 
-Status Stmt::run() {
+Status StmtImpl::run() {
   for (;;) {
     auto r = step();
     if (!r.ok()) return r.error();

@@ -42,6 +42,9 @@ class StmtImpl {
   virtual void bind_null(int index) = 0;
   // true: a row is ready to read; false: the statement has finished.
   virtual Result<bool> step() = 0;
+  // Runs a statement whose rows nobody reads (INSERT/UPDATE/DELETE/DDL). An engine may queue it
+  // and report its failure later, by the end of its transaction (Db::commit) at the latest.
+  virtual Status run();
   virtual void reset() = 0;    // rewinds; bindings are kept
   virtual void release() = 0;  // the borrow ends: rewinds and clears the bindings
   virtual std::int64_t col_int(int col) const = 0;
@@ -76,8 +79,8 @@ class Stmt {
     return *this;
   }
   Result<bool> step() { return impl_->step(); }
-  // Steps to completion; for statements that return no rows (INSERT/UPDATE/DELETE/DDL).
-  Status run();
+  // For statements that return no rows (INSERT/UPDATE/DELETE/DDL): see StmtImpl::run.
+  Status run() { return impl_->run(); }
   void reset() { impl_->reset(); }
   std::int64_t col_int(int col) const { return impl_->col_int(col); }
   std::string col_text(int col) const { return impl_->col_text(col); }
@@ -102,7 +105,7 @@ class Db {
   // `context: <the engine's message>` for the connection's most recent error.
   virtual Error error(std::string_view context) const = 0;
   // Rows changed by the most recent INSERT/UPDATE/DELETE.
-  virtual std::int64_t changes() const = 0;
+  virtual std::int64_t changes() = 0;
   virtual bool in_transaction() const = 0;
   // Starts a write transaction that cannot fail half-way on a lock upgrade (SQLite: BEGIN
   // IMMEDIATE), or a read-only snapshot.

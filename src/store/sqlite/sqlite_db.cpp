@@ -159,7 +159,7 @@ Error SqliteDb::error(std::string_view context) const {
   return Error{fmt::format("{}: {}", context, sqlite3_errmsg(db_))};
 }
 
-std::int64_t SqliteDb::changes() const { return sqlite3_changes64(db_); }
+std::int64_t SqliteDb::changes() { return sqlite3_changes64(db_); }
 
 bool SqliteDb::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 

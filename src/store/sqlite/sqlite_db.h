@@ -23,7 +23,7 @@ class SqliteDb final : public sql::Db {
 
   Status exec(const std::string& sql) override;
   Error error(std::string_view context) const override;
-  std::int64_t changes() const override;
+  std::int64_t changes() override;
   bool in_transaction() const override;
   Status begin_write() override;  // BEGIN IMMEDIATE: the write lock up front
   Status begin_read() override;   // BEGIN (deferred): the snapshot at the first read
