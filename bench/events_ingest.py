@@ -9,7 +9,11 @@ Issue #4. The same wrk (-t2 -c64, one event per request, bench/events_ingest.lua
   dedup_key is there. Also three variants: `pairs` (trigger, and resolve of an earlier key:
   every event a commit, the open set small), `dedup` (16 keys: nothing to commit) and
   `memory` (`unique` against an in-memory SQLite store: nothing durable, so not a result
-  against the goal; the difference to `unique` is what the disk costs on this machine).
+  against the goal; the difference to `unique` is what the disk costs on this machine) and
+  `postgres` (`unique` with the store on a real PostgreSQL server that this script starts on
+  loopback from a temporary data directory, tests/support/postgres.sh: fsync and
+  synchronous_commit on, so every 202 is as durable as with SQLite; checked the same way,
+  through psql).
 - Alertmanager, one alert with a new label set per request (it keeps alerts in memory only;
   cross-checked with its alertmanager_alerts_received_total counter);
 - nginx, GET of a static page on keep-alive connections: the practical ceiling of this
@@ -49,6 +53,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import tempfile
 import sys
 import tempfile
 import time
@@ -128,6 +133,79 @@ def fsync_latency(directory, n=200):
     fs = subprocess.run(["df", "-T", directory], capture_output=True, text=True).stdout.splitlines()[-1].split()
     return {"n": n, "p50_ms": round(percentile(out, 50), 3), "p99_ms": round(percentile(out, 99), 3),
             "max_ms": round(out[-1], 3), "filesystem": fs[1] if len(fs) > 1 else "", "device": fs[0] if fs else ""}
+
+
+class SqliteReader:
+    """What the checks read of the store when it is an SQLite file: on read-only connections."""
+
+    def __init__(self, db):
+        self.db = db
+        self.con = None
+
+    def counts(self):
+        return store_counts(self.db)
+
+    def max_id(self):
+        # One connection kept open for the ticks (an index lookup a second).
+        try:
+            if self.con is None:
+                self.con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5)
+            return self.con.execute("SELECT coalesce(max(id), 0) FROM incidents").fetchone()[0]
+        except sqlite3.Error:
+            return None
+
+    def keys_in_store(self, keys):
+        return keys_in_store(self.db, keys)
+
+    def size_mb(self):
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+        return db_size_mb(self.db)
+
+
+class PsqlReader:
+    """What the checks read of the store when it is PostgreSQL: through psql, stdlib only."""
+
+    def __init__(self, uri):
+        self.uri = uri
+
+    def query(self, sql, timeout=30):
+        out = subprocess.run(["psql", "-X", "-A", "-t", "-c", sql, self.uri], capture_output=True, text=True,
+                             timeout=timeout, check=True)
+        return [line.split("|") for line in out.stdout.splitlines() if line]
+
+    def counts(self):
+        total, open_ = self.query("SELECT count(*), count(*) FILTER (WHERE status <> 'resolved') FROM incidents")[0]
+        return int(total), int(open_)
+
+    def max_id(self):
+        try:
+            return int(self.query("SELECT coalesce(max(id), 0) FROM incidents", timeout=5)[0][0])
+        except (subprocess.SubprocessError, IndexError, ValueError):
+            return None
+
+    def keys_in_store(self, keys):
+        wanted = set(keys)
+        return len({row[0] for row in self.query("SELECT dedup_key FROM incidents") if row[0] in wanted})
+
+    def size_mb(self):
+        return round(int(self.query("SELECT pg_database_size(current_database())")[0][0]) / 2**20, 1)
+
+
+class Postgres:
+    """A PostgreSQL server for the `postgres` mode (tests/support/postgres.sh), stopped by PID."""
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "support", "postgres.sh")
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="vigil-bench-pg-")
+        subprocess.run(["bash", self.SCRIPT, "start", self.dir], check=True, timeout=120)
+        with open(os.path.join(self.dir, "port")) as f:
+            self.uri = f"postgresql://vigil@127.0.0.1:{int(f.read())}/vigil"
+
+    def stop(self):
+        subprocess.run(["bash", self.SCRIPT, "stop", self.dir], check=True, timeout=120)
 
 
 def store_counts(db):
@@ -285,18 +363,22 @@ def read_fsync_count(p, seconds):
 class Vigil:
     """build/bench/vigil on a free loopback port with its own config and store in `workdir`."""
 
-    def __init__(self, args, workdir, extra=None, memory=False):
+    def __init__(self, args, workdir, extra=None, memory=False, postgres=None):
         """`extra`: {"service": lines added to service web, "top": top-level sections}.
-        `memory`: the store is an in-memory SQLite database (self.db is None)."""
+        `memory`: the store is an in-memory SQLite database (self.db is None).
+        `postgres`: the store is that PostgreSQL database (a URI; self.db is None, self.pg reads it)."""
         os.makedirs(workdir, exist_ok=True)
         extra = extra or {}
         self.args, self.dir = args, workdir
         self.port = free_port()
-        self.db = None if memory else os.path.join(workdir, "vigil.db")
+        self.db = None if memory or postgres else os.path.join(workdir, "vigil.db")
+        # What the checks read of the store; None for an in-memory one (nothing outside vigil can).
+        self.reader = PsqlReader(postgres) if postgres else SqliteReader(self.db) if self.db else None
+        store = f'postgres: "{postgres}"' if postgres else f'sqlite: "{self.db or ":memory:"}"'
         self.config = os.path.join(workdir, "vigil.yaml")
         with open(self.config, "w") as f:
             f.write(f"server: {{ listen: 127.0.0.1:{self.port} }}\n"
-                    f'store: {{ sqlite: "{self.db or ":memory:"}" }}\n'
+                    f"store: {{ {store} }}\n"
                     "services:\n  - name: web\n" + extra.get("service", "") +
                     "integrations:\n"
                     f"  - {{ name: bench, type: pagerduty_events_v2, key: {KEY}, service: web }}\n" +
@@ -342,22 +424,17 @@ class Vigil:
 def vigil_run(args, vg, mode, run, duration, budget=0, count_fsyncs=False):
     """One measured wrk run against a started vigil, with the store checked afterwards (not
     an in-memory one: nothing outside vigil can read it)."""
-    before_total = store_counts(vg.db)[0] if vg.db else None
+    store = vg.reader
+    before_total = store.counts()[0] if store else None
     load0 = os.getloadavg()[0]
     perf = start_fsync_count(vg.proc.pid, duration) if count_fsyncs else None
     # Incidents committed, about once a second: the highest incident id in the store (an index
-    # lookup from our own read-only connection). Not vigil's /metrics: rendering it counts the
-    # open incidents on vigil's engine thread (~100 ms at 570k open), which stalls ingestion.
+    # lookup from our own connection). Not vigil's /metrics: rendering it counts the open
+    # incidents on vigil's engine thread (~100 ms at 570k open), which stalls ingestion.
     series = []  # (seconds, highest incident id, RSS MB)
-    con = sqlite3.connect(f"file:{vg.db}?mode=ro", uri=True, timeout=5) if vg.db else None
 
     def max_id():
-        if con is None:
-            return None
-        try:
-            return con.execute("SELECT coalesce(max(id), 0) FROM incidents").fetchone()[0]
-        except sqlite3.Error:
-            return None
+        return store.max_id() if store else None
 
     def tick(elapsed):
         series.append((round(elapsed, 1), max_id(), round(memory_mb(vg.proc.pid)[0], 1)))
@@ -376,17 +453,16 @@ def vigil_run(args, vg, mode, run, duration, budget=0, count_fsyncs=False):
         prev = (t, opened)
     r["opened_per_s_series"] = rates
     r["rss_mb_series"] = [x[2] for x in series]
-    if con is None:
+    if store is None:
         return r
-    con.close()
     if perf is not None:
         r["perf_fsync"] = read_fsync_count(perf, duration)
     # Let the commits of requests wrk abandoned at its deadline land, then check the store.
     time.sleep(1)
-    total, open_ = store_counts(vg.db)
+    total, open_ = store.counts()
     r["store_incidents_added"] = total - before_total
     r["store_open_incidents"] = open_
-    r["store_mb"] = db_size_mb(vg.db)
+    r["store_mb"] = store.size_mb()
     # Sampled accepted keys that must be in the store: all in `unique`; in `pairs` those of
     # triggers and of resolves of keys that were triggered (k >= 1, and not thread 1's key 1:
     # wrk calls request() once in thread 1 to check the script and never sends that one);
@@ -396,7 +472,7 @@ def vigil_run(args, vg, mode, run, duration, budget=0, count_fsyncs=False):
         return int(m.group(2)) >= 1 and (m.group(1), m.group(2)) != ("1", "1")
     keys = [k for k in w["samples"] if mode == "unique" or (mode == "pairs" and triggered(k))]
     r["sampled_keys"] = len(keys)
-    r["sampled_keys_in_store"] = keys_in_store(vg.db, keys) if keys else None
+    r["sampled_keys_in_store"] = store.keys_in_store(keys) if keys else None
     if mode == "unique":
         # Every 202 opened an incident; at most one request per connection was in flight
         # (committed or not) when wrk stopped without reading its answer.
@@ -412,7 +488,8 @@ def run_vigil_throughput(args, workdir):
     of deduplicated events (16 incidents)."""
     res = {}
     for mode in args.modes:
-        vg = Vigil(args, os.path.join(workdir, mode), memory=(mode == "memory"))
+        pg = Postgres() if mode == "postgres" else None
+        vg = Vigil(args, os.path.join(workdir, mode), memory=(mode == "memory"), postgres=pg.uri if pg else None)
         try:
             ready = vg.start()
             res.setdefault("ready_s", ready)
@@ -421,7 +498,8 @@ def run_vigil_throughput(args, workdir):
             time.sleep(1)
             print(f"vigil /v2/enqueue, {mode}: wrk -t{args.threads} -c{args.connections} -d{args.duration}s ...",
                   flush=True)
-            r = vigil_run(args, vg, "unique" if mode == "memory" else mode, f"m{mode[0]}", args.duration,
+            r = vigil_run(args, vg, "unique" if mode in ("memory", "postgres") else mode,
+                          "mg" if mode == "postgres" else f"m{mode[0]}", args.duration,
                           count_fsyncs=(mode in ("unique", "pairs")))
             res[mode] = r
             print(f"  {r['accepted_per_s']:,.0f} accepted/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
@@ -433,6 +511,8 @@ def run_vigil_throughput(args, workdir):
             code = vg.stop()
             if r is not None:
                 r["exit_code"] = code
+            if pg:
+                pg.stop()
     return res
 
 
@@ -718,8 +798,9 @@ def report(result):
     labels = {"unique": "vigil `/v2/enqueue`, new dedup_key each (every event a commit)",
               "pairs": "vigil `/v2/enqueue`, trigger + resolve (every event a commit)",
               "dedup": "vigil `/v2/enqueue`, 16 keys (deduplicated, no commit)",
-              "memory": "what-if: `unique` with an in-memory store (nothing durable)"}
-    rows = [(labels[m], v[m]) for m in ("unique", "pairs", "dedup", "memory") if m in v]
+              "memory": "what-if: `unique` with an in-memory store (nothing durable)",
+              "postgres": "vigil on PostgreSQL, new dedup_key every event (every event a commit)"}
+    rows = [(labels[m], v[m]) for m in ("unique", "pairs", "dedup", "memory", "postgres") if m in v]
     if "accepted_per_s" in am:
         version = re.search(r"version (\S+)", am.get("version", ""))
         rows.append((f"Alertmanager `/api/v2/alerts`{' ' + version.group(1) if version else ''}", am))
@@ -802,8 +883,8 @@ def main():
     p.add_argument("--connections", type=int, default=64, help="wrk connections (concurrent clients)")
     p.add_argument("--duration", type=int, default=20, help="seconds per measured wrk run")
     p.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each server's measured runs")
-    p.add_argument("--modes", nargs="*", default=["unique", "pairs", "dedup", "memory"],
-                   choices=["unique", "pairs", "dedup", "memory"],
+    p.add_argument("--modes", nargs="*", default=["unique", "pairs", "dedup", "memory", "postgres"],
+                   choices=["unique", "pairs", "dedup", "memory", "postgres"],
                    help="vigil runs of the side-by-side (none: skip them)")
     p.add_argument("--million", type=int, default=1_000_000,
                    help="events of the RSS runs (fresh vigil each, unique and pairs); 0 skips them")
