@@ -146,8 +146,7 @@ class PgStmt final : public sql::StmtImpl {
   // the answers are read at the next sync.
   Status send(PgStmt* wants) {
     PGconn* conn = db_.raw();
-    std::vector<const char*> params(values_.size());
-    for (std::size_t i = 0; i < values_.size(); ++i) params[i] = nulls_[i] ? nullptr : values_[i].c_str();
+    const std::vector<const char*> params = param_pointers();
     const int n = static_cast<int>(params.size());
     auto failed = [&] { return Error{fmt::format("{} [{}...]", one_line(PQerrorMessage(conn)), sql_head(sql_))}; };
     if (!cached) {
@@ -162,6 +161,13 @@ class PgStmt final : public sql::StmtImpl {
     }
     if (!PQsendQueryPrepared(conn, name_.c_str(), n, params.data(), nullptr, nullptr, 0)) return failed();
     return db_.queued(wants);
+  }
+
+  // libpq's view of the bound values: one C string per parameter, null for NULL.
+  std::vector<const char*> param_pointers() const {
+    std::vector<const char*> out(values_.size());
+    for (std::size_t i = 0; i < values_.size(); ++i) out[i] = nulls_[i] ? nullptr : values_[i].c_str();
+    return out;
   }
 
   void set(int index, std::string value, Oid type, bool null) {
@@ -193,8 +199,7 @@ class PgStmt final : public sql::StmtImpl {
   Result<ResultPtr> attempt() {
     auto conn = db_.live();
     if (!conn.ok()) return conn.error();
-    std::vector<const char*> params(values_.size());
-    for (std::size_t i = 0; i < values_.size(); ++i) params[i] = nulls_[i] ? nullptr : values_[i].c_str();
+    const std::vector<const char*> params = param_pointers();
     const int n = static_cast<int>(params.size());
     if (!cached) {  // a one-off (nested) use: parsed, run and forgotten
       ResultPtr r(PQexecParams(*conn, sql_.c_str(), n, types_.data(), params.data(), nullptr, nullptr, 0));
@@ -282,7 +287,7 @@ Status PgDb::set_up_session() {
   // synchronous_commit=off would acknowledge commits it may lose. Stronger settings are kept.
   ResultPtr r(PQexec(conn_, "SHOW synchronous_commit"));
   if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK) return Error{one_line(PQerrorMessage(conn_))};
-  if (std::string_view(PQgetvalue(r.get(), 0, 0)) == "off") return control("SET synchronous_commit = on");
+  if (std::string_view(PQgetvalue(r.get(), 0, 0)) == "off") return exec("SET synchronous_commit = on");
   return Status::Ok();
 }
 
@@ -326,8 +331,6 @@ Status PgDb::exec(const std::string& sql) {
 
 bool PgDb::lost_outside_transaction() const { return !in_transaction_ && PQstatus(conn_) == CONNECTION_BAD; }
 
-Status PgDb::control(const char* sql) { return exec(sql); }
-
 Error PgDb::error(std::string_view context) const {
   return Error{fmt::format("{}: {}", context, one_line(PQerrorMessage(conn_)))};
 }
@@ -335,7 +338,7 @@ Error PgDb::error(std::string_view context) const {
 Status PgDb::begin_write() {
   // BEGIN itself waits for its answer: a session the server dropped is noticed (and replaced)
   // here, before anything of the transaction is queued.
-  if (auto s = control("BEGIN"); !s.ok()) return s;
+  if (auto s = exec("BEGIN"); !s.ok()) return s;
   in_transaction_ = true;
   pipeline_error_.clear();
   last_status_.clear();
@@ -414,7 +417,7 @@ std::int64_t PgDb::changes() {
 }
 
 Status PgDb::begin_read() {
-  if (auto s = control("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s.ok()) return s;
+  if (auto s = exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s.ok()) return s;
   in_transaction_ = true;
   return Status::Ok();
 }
@@ -458,13 +461,13 @@ void PgDb::rollback() {
     (void)sync();
     failed = end_pipeline();
   }
-  (void)control("ROLLBACK");
+  (void)exec("ROLLBACK");
   if (failed) forget_prepared();
   in_transaction_ = false;
 }
 
-Status PgDb::lock_schema() { return control(fmt::format("SELECT pg_advisory_lock({})", kSchemaLock).c_str()); }
+Status PgDb::lock_schema() { return exec(fmt::format("SELECT pg_advisory_lock({})", kSchemaLock)); }
 
-void PgDb::unlock_schema() { (void)control(fmt::format("SELECT pg_advisory_unlock({})", kSchemaLock).c_str()); }
+void PgDb::unlock_schema() { (void)exec(fmt::format("SELECT pg_advisory_unlock({})", kSchemaLock)); }
 
 }  // namespace vigil::store::postgres

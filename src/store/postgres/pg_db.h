@@ -69,7 +69,6 @@ class PgDb final : public sql::Db {
 
  private:
   PgDb(pg_conn* conn, std::string display);
-  Status control(const char* sql);  // BEGIN/COMMIT/ROLLBACK and the like
   Status set_up_session();
 
   // Leaves pipeline mode (the transaction stays as it is); true if something in it failed.
